@@ -1,0 +1,200 @@
+// Compiles an interface definition into one check per cmd (args, result) and per var, once.
+// A check only runs the compiled ajv function and turns its first error into a SchemaIssue.
+// The framework validates the same way when validate_schema is on (everest-framework lib/everest.cpp:
+// args before the handler, the retval after it, vars before publishing).
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { InterfaceDefinition, JsonSchema, TypeFile } from './definitions.js';
+import { isDateTime } from './formats.js';
+
+export interface SchemaIssue {
+  /** JSON-pointer-like path below the checked value, without leading slash; '' for the value itself. */
+  path: string;
+  /** `<path>: <rule>`, e.g. `requests/0/attribute_type: must be one of Actual, Target, MinSet, MaxSet`. */
+  message: string;
+}
+
+/** null = valid. */
+export type Check = (value: unknown) => SchemaIssue | null;
+
+export interface CompiledCmd {
+  args: Check;
+  result: Check;
+  argNames: readonly string[];
+}
+
+export interface CompiledInterface {
+  cmds: Map<string, CompiledCmd>;
+  vars: Map<string, Check>;
+}
+
+export class SchemaCompileError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SchemaCompileError';
+  }
+}
+
+// Type names become keys of the schema registered under the type file's id (so that
+// `/ocpp#/X` is the JSON pointer /X into it); a name that is also a keyword would change its meaning.
+const KEYWORDS = new Set([
+  'type', 'enum', 'const', 'required', 'properties', 'patternProperties', 'additionalProperties', 'items',
+  'additionalItems', 'contains', 'dependencies', 'propertyNames', 'definitions', 'allOf', 'anyOf', 'oneOf',
+  'not', 'if', 'then', 'else', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
+  'multipleOf', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'uniqueItems',
+  'minProperties', 'maxProperties', 'default', 'description', 'title', 'examples',
+]);
+
+function newAjv(types: Record<string, TypeFile>): Ajv {
+  const ajv = new Ajv({
+    strict: false, // EVerest files carry `type` beside `$ref` and other non-standard combinations
+    allErrors: false,
+    coerceTypes: false,
+    useDefaults: false,
+    removeAdditional: false,
+    validateFormats: true,
+    logger: false,
+  });
+  // RFC 3339 date-time, without ajv-formats.
+  ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
+  for (const [id, file] of Object.entries(types).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!id.startsWith('/')) throw new SchemaCompileError(`type file id ${JSON.stringify(id)} must start with '/'`);
+    const schema: Record<string, unknown> = { $id: id };
+    for (const [name, type] of Object.entries(file.types)) {
+      if (KEYWORDS.has(name) || name.startsWith('$')) {
+        throw new SchemaCompileError(`type file ${id}: type name ${JSON.stringify(name)} is reserved`);
+      }
+      schema[name] = type;
+    }
+    try {
+      ajv.addSchema(schema);
+    } catch (err) {
+      throw new SchemaCompileError(`type file ${id}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return ajv;
+}
+
+// One ajv per set of type files: interfaces compiled against the same record share the compiled types.
+const ajvByTypes = new WeakMap<Record<string, TypeFile>, Ajv>();
+
+function ajvFor(types: Record<string, TypeFile>): Ajv {
+  let ajv = ajvByTypes.get(types);
+  if (ajv === undefined) {
+    ajv = newAjv(types);
+    ajvByTypes.set(types, ajv);
+  }
+  return ajv;
+}
+
+function compileSchema(ajv: Ajv, schema: JsonSchema, where: string): ValidateFunction {
+  try {
+    return ajv.compile(schema);
+  } catch (err) {
+    throw new SchemaCompileError(`${where}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function stripSlash(pointer: string): string {
+  // ajv's instancePath is a JSON pointer ('/requests/0/name'); issues drop the leading slash.
+  return pointer.startsWith('/') ? pointer.slice(1) : pointer;
+}
+
+function join(path: string, key: string): string {
+  const escaped = key.replace(/~/g, '~0').replace(/\//g, '~1');
+  return path === '' ? escaped : `${path}/${escaped}`;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Turns ajv's first error into a path and a rule; `root` names the value when the path is empty. */
+function toIssue(err: ErrorObject, root: string, isArgs: boolean): SchemaIssue {
+  let path = stripSlash(err.instancePath);
+  let rule: string;
+  const params = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case 'required':
+      path = join(path, String(params.missingProperty));
+      rule = isArgs && err.instancePath === '' ? 'missing argument' : 'is required';
+      break;
+    case 'additionalProperties':
+      path = join(path, String(params.additionalProperty));
+      rule = isArgs && err.instancePath === '' ? 'is not a declared argument' : 'is not an allowed property';
+      break;
+    case 'enum':
+      rule = `must be one of ${(params.allowedValues as unknown[]).map(describe).join(', ')}`;
+      break;
+    case 'type':
+      rule = `must be ${String(params.type).split(',').join(' or ')}`;
+      break;
+    case 'format':
+      rule = `must be a valid ${String(params.format)}`;
+      break;
+    default:
+      rule = err.message ?? `fails ${err.keyword}`;
+  }
+  return { path, message: `${path === '' ? root : path}: ${rule}` };
+}
+
+function checkWith(validate: ValidateFunction, root: string, isArgs = false): Check {
+  return (value) => {
+    if (validate(value)) return null;
+    const err = validate.errors?.[0];
+    return err === undefined ? { path: '', message: `${root}: is invalid` } : toIssue(err, root, isArgs);
+  };
+}
+
+const NO_ARGS: Check = (value) =>
+  value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
+    ? null
+    : typeof value !== 'object' || Array.isArray(value)
+      ? { path: '', message: 'args: must be object' }
+      : { path: Object.keys(value)[0] ?? '', message: `${Object.keys(value)[0] ?? ''}: is not a declared argument` };
+
+const NO_RESULT: Check = (value) =>
+  value === undefined || value === null ? null : { path: '', message: 'result: must be null (the cmd declares no result)' };
+
+/**
+ * Compiles every cmd and var of one interface. `types` maps type file ids (`/ocpp`) to type files;
+ * `$ref: /ocpp#/X` resolves to `types['/ocpp'].types.X`. Throws SchemaCompileError naming the
+ * interface and the cmd or var whose schema does not compile.
+ */
+export function compileInterface(name: string, def: InterfaceDefinition, types: Record<string, TypeFile>): CompiledInterface {
+  let ajv: Ajv;
+  try {
+    ajv = ajvFor(types);
+  } catch (err) {
+    throw err instanceof SchemaCompileError
+      ? new SchemaCompileError(`interface ${name}: ${err.message}`, { cause: err })
+      : err;
+  }
+  const cmds = new Map<string, CompiledCmd>();
+  for (const [cmdName, cmd] of Object.entries(def.cmds ?? {})) {
+    const where = `interface ${name}, cmd ${cmdName}`;
+    const argDefs = cmd.arguments ?? {};
+    const argNames = Object.freeze(Object.keys(argDefs));
+    // Every declared argument is required: the framework demands each one (lib/everest.cpp call_cmd).
+    const args = argNames.length === 0
+      ? NO_ARGS
+      : checkWith(compileSchema(ajv, {
+        type: 'object',
+        properties: argDefs,
+        required: [...argNames],
+        additionalProperties: false,
+      }, `${where} arguments`), 'args', true);
+    let result: Check = NO_RESULT;
+    if (cmd.result !== undefined && cmd.result !== null) {
+      const check = checkWith(compileSchema(ajv, cmd.result, `${where} result`), 'result');
+      result = (value) => value === undefined
+        ? { path: '', message: 'result: is required (the cmd declares a result)' }
+        : check(value);
+    }
+    cmds.set(cmdName, { args, result, argNames });
+  }
+  const vars = new Map<string, Check>();
+  for (const [varName, schema] of Object.entries(def.vars ?? {})) {
+    vars.set(varName, checkWith(compileSchema(ajv, schema, `interface ${name}, var ${varName}`), varName));
+  }
+  return { cmds, vars };
+}

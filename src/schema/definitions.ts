@@ -1,0 +1,118 @@
+// EVerest interface and type definitions as plain data: YAML files in, objects out.
+// Shapes follow everest-framework's interface files (description, cmds, vars, errors) and
+// type files (description, types); `$ref: /<type file>#/<Name>` points at `types.<Name>`.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export type JsonSchema = Record<string, unknown>;
+export type VarDefinition = JsonSchema;
+
+export interface CmdDefinition {
+  description?: string;
+  arguments?: Record<string, JsonSchema>;
+  result?: JsonSchema | null;
+}
+
+export interface InterfaceDefinition {
+  description?: string;
+  cmds?: Record<string, CmdDefinition>;
+  vars?: Record<string, VarDefinition>;
+  errors?: unknown;
+}
+
+export interface TypeFile {
+  description?: string;
+  types: Record<string, JsonSchema>;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readYaml(path: string): unknown {
+  try {
+    return parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: cannot read YAML: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function expectMapOfMaps(path: string, where: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!isMap(value)) throw new Error(`${path}: ${where} must be a map`);
+  for (const [key, entry] of Object.entries(value)) {
+    if (!isMap(entry)) throw new Error(`${path}: ${where}.${key} must be a map`);
+  }
+}
+
+/** Reads an interface file. Checks the shape, not the keys (the codegen is the strict reader). */
+export function loadInterfaceFile(path: string): InterfaceDefinition {
+  const doc = readYaml(path);
+  if (!isMap(doc)) throw new Error(`${path}: an interface file must be a map`);
+  // `cmds:` or `vars:` with nothing under it parses as null: treat it as absent.
+  if (doc.cmds === null) delete doc.cmds;
+  if (doc.vars === null) delete doc.vars;
+  expectMapOfMaps(path, 'cmds', doc.cmds);
+  expectMapOfMaps(path, 'vars', doc.vars);
+  for (const [name, cmd] of Object.entries((doc.cmds ?? {}) as Record<string, Record<string, unknown>>)) {
+    if (cmd.arguments === null) delete cmd.arguments;
+    expectMapOfMaps(path, `cmds.${name}.arguments`, cmd.arguments);
+    if (cmd.result !== undefined && cmd.result !== null && !isMap(cmd.result)) {
+      throw new Error(`${path}: cmds.${name}.result must be a map`);
+    }
+  }
+  return doc as InterfaceDefinition;
+}
+
+/** Reads a type file; `types` must be a map of schemas. */
+export function loadTypeFile(path: string): TypeFile {
+  const doc = readYaml(path);
+  if (!isMap(doc)) throw new Error(`${path}: a type file must be a map`);
+  if (doc.types === undefined) throw new Error(`${path}: a type file needs a types map`);
+  expectMapOfMaps(path, 'types', doc.types);
+  return doc as unknown as TypeFile;
+}
+
+function isDir(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+/**
+ * The project (or installed module) root: the first directory above this source file that holds
+ * manifest.yaml or interfaces/. Works from src/schema under tsx and from dist/src/schema after tsc.
+ */
+export function projectRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'manifest.yaml')) || isDir(join(dir, 'interfaces'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no directory holding manifest.yaml or interfaces/ above ${start}`);
+  }
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!isDir(dir)) throw new Error(`${dir}: directory not found`);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Every interface of <root>/interfaces/*.yaml, keyed by file basename (`ocpp`, `ocpp_data_transfer`). */
+export function bundledInterfaces(): Record<string, InterfaceDefinition> {
+  const out: Record<string, InterfaceDefinition> = {};
+  for (const file of yamlFiles(join(projectRoot(), 'interfaces'))) {
+    out[basename(file, '.yaml')] = loadInterfaceFile(file);
+  }
+  return out;
+}
+
+/** Every type file of <root>/types/*.yaml, keyed by its ref path (`/ocpp` for types/ocpp.yaml). */
+export function bundledTypes(): Record<string, TypeFile> {
+  const out: Record<string, TypeFile> = {};
+  for (const file of yamlFiles(join(projectRoot(), 'types'))) {
+    out[`/${basename(file, '.yaml')}`] = loadTypeFile(file);
+  }
+  return out;
+}
