@@ -24,11 +24,14 @@ function yamlNames(root: string, dir: string): string[] {
   return files.filter((f) => f.endsWith('.yaml')).sort().map((f) => basename(f, '.yaml'));
 }
 
-function load<T>(source: string, read: () => T): T {
+function load<T>(root: string, source: string, read: (path: string) => T): T {
+  const path = join(root, source);
   try {
-    return read();
+    return read(path);
   } catch (err) {
-    throw new CodegenError(`${source}: ${(err as Error).message}`);
+    // The loaders name the absolute path; messages name the file relative to the root.
+    const message = (err as Error).message;
+    throw new CodegenError(`${source}: ${message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message}`);
   }
 }
 
@@ -38,14 +41,14 @@ export function generate(root: string): GeneratedFile[] {
   for (const name of yamlNames(root, 'types')) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CodegenError(`types/${name}.yaml: the file name must be an identifier`);
     const source = `types/${name}.yaml`;
-    const file = load(source, () => loadTypeFile(join(root, source)));
+    const file = load(root, source, loadTypeFile);
     checkTypeFile(source, file);
     typeFiles.set(name, file);
   }
   const interfaces = new Map<string, InterfaceDefinition>();
   for (const name of yamlNames(root, 'interfaces')) {
     const source = `interfaces/${name}.yaml`;
-    const def = load(source, () => loadInterfaceFile(join(root, source)));
+    const def = load(root, source, loadInterfaceFile);
     checkInterfaceFile(source, def);
     interfaces.set(name, def);
   }
