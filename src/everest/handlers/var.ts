@@ -1,0 +1,27 @@
+// A var published by a module this one requires.
+import { parsePayload } from '../payload.js';
+import type { HandlerHost, VarCallback } from './context.js';
+
+export interface VarSubscription {
+  readonly name: string;
+  readonly callback: VarCallback;
+}
+
+export function handleVar(host: HandlerHost, subs: readonly VarSubscription[], topic: string, buf: Buffer): void {
+  const parsed = parsePayload(buf);
+  if (!parsed.ok) {
+    host.log.warn({ topic }, `dropped a var: ${parsed.reason}`);
+    return;
+  }
+  const inner = host.dialect.unwrap(parsed.value, 'Var');
+  if (inner === undefined) return;
+  for (const sub of subs) {
+    const v = host.dialect.readVar(sub.name, inner);
+    if (!v) continue;
+    try {
+      sub.callback(v.value);
+    } catch (err) {
+      host.log.error({ topic, var: sub.name, err: err instanceof Error ? err.message : String(err) }, 'var subscriber threw');
+    }
+  }
+}
