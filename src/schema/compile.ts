@@ -145,12 +145,13 @@ function checkWith(validate: ValidateFunction, root: string, isArgs = false): Ch
   };
 }
 
-const NO_ARGS: Check = (value) =>
-  value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
-    ? null
-    : typeof value !== 'object' || Array.isArray(value)
-      ? { path: '', message: 'args: must be object' }
-      : { path: Object.keys(value)[0] ?? '', message: `${Object.keys(value)[0] ?? ''}: is not a declared argument` };
+// A cmd without arguments: callers send {} (or nothing at all); any key is undeclared.
+const NO_ARGS: Check = (value) => {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) return { path: '', message: 'args: must be object' };
+  for (const key in value) return { path: key, message: `${key}: is not a declared argument` };
+  return null;
+};
 
 const NO_RESULT: Check = (value) =>
   value === undefined || value === null ? null : { path: '', message: 'result: must be null (the cmd declares no result)' };
