@@ -1,0 +1,159 @@
+// Opens the device model database: one SQLite file, created and migrated on first start.
+//
+// Durability: WAL with synchronous=FULL fsyncs the WAL on every commit, so a change whose transaction
+// has returned survives SIGKILL and power loss (https://www.sqlite.org/pragma.html#pragma_synchronous).
+import Database from 'better-sqlite3';
+import { DeviceModelError } from './errors.js';
+
+export type Db = Database.Database;
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Numbered, append-only. Never edit a released migration: add the next number.
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE components (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        instance TEXT,
+        evse_id INTEGER,
+        connector_id INTEGER
+      );
+      CREATE UNIQUE INDEX components_key
+        ON components (name, IFNULL(instance, ''), IFNULL(evse_id, -1), IFNULL(connector_id, -1));
+
+      CREATE TABLE variables (
+        id INTEGER PRIMARY KEY,
+        component_id INTEGER NOT NULL REFERENCES components (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        instance TEXT,
+        reboot_required INTEGER NOT NULL DEFAULT 0 CHECK (reboot_required IN (0, 1))
+      );
+      CREATE UNIQUE INDEX variables_key ON variables (component_id, name, IFNULL(instance, ''));
+
+      CREATE TABLE characteristics (
+        variable_id INTEGER PRIMARY KEY REFERENCES variables (id) ON DELETE CASCADE,
+        data_type TEXT NOT NULL CHECK (data_type IN
+          ('string', 'decimal', 'integer', 'dateTime', 'boolean', 'OptionList', 'SequenceList', 'MemberList')),
+        unit TEXT,
+        min_limit REAL,
+        max_limit REAL,
+        values_list TEXT,
+        supports_monitoring INTEGER NOT NULL DEFAULT 1 CHECK (supports_monitoring IN (0, 1))
+      );
+
+      CREATE TABLE attributes (
+        id INTEGER PRIMARY KEY,
+        variable_id INTEGER NOT NULL REFERENCES variables (id) ON DELETE CASCADE,
+        type TEXT NOT NULL CHECK (type IN ('Actual', 'Target', 'MinSet', 'MaxSet')),
+        value TEXT,
+        default_value TEXT,
+        mutability TEXT NOT NULL CHECK (mutability IN ('ReadOnly', 'WriteOnly', 'ReadWrite')),
+        persistent INTEGER NOT NULL DEFAULT 1 CHECK (persistent IN (0, 1)),
+        constant INTEGER NOT NULL DEFAULT 0 CHECK (constant IN (0, 1)),
+        UNIQUE (variable_id, type)
+      );
+
+      CREATE TABLE monitors (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        variable_id INTEGER NOT NULL UNIQUE REFERENCES variables (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL
+      );
+
+      -- One row per unit: (0, 0) the station, (evse, 0) an EVSE, (evse, connector) a connector.
+      CREATE TABLE availability (
+        evse_id INTEGER NOT NULL,
+        connector_id INTEGER NOT NULL,
+        operational_status TEXT NOT NULL CHECK (operational_status IN ('Operative', 'Inoperative')),
+        scheduled_status TEXT CHECK (scheduled_status IN ('Operative', 'Inoperative')),
+        PRIMARY KEY (evse_id, connector_id)
+      );
+
+      CREATE TABLE security_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        timestamp TEXT NOT NULL,
+        type TEXT NOT NULL,
+        info TEXT,
+        critical INTEGER NOT NULL CHECK (critical IN (0, 1))
+      );
+
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      -- Monotonic counters that must survive restarts (event_id of NotifyEvent data).
+      CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+export interface OpenedDb {
+  db: Db;
+  /** True when this call created the schema (a new file, or one without tables). */
+  created: boolean;
+}
+
+export function openDatabase(path: string): OpenedDb {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const created = migrate(db);
+    return { db, created };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Applies every migration newer than the stored version, each in its own transaction. */
+function migrate(db: Db): boolean {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const row = db.prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_version').get();
+  const current = row?.v ?? 0;
+  if (current > SCHEMA_VERSION) {
+    throw new DeviceModelError(
+      'TSOCPP_ERR_DB_MIGRATION',
+      `device model database has schema version ${current}, this program knows up to ${SCHEMA_VERSION}`,
+    );
+  }
+  const record = db.prepare<[number, string, string]>(
+    'INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)',
+  );
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        record.run(m.version, m.name, new Date().toISOString());
+      })();
+    } catch (err) {
+      throw new DeviceModelError(
+        'TSOCPP_ERR_DB_MIGRATION',
+        `migration ${m.version} (${m.name}) failed: ${(err as Error).message}`,
+      );
+    }
+  }
+  return current === 0;
+}

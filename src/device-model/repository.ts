@@ -1,0 +1,359 @@
+// The one owner of the device model SQLite file. Structure (components, variables, characteristics) is
+// loaded into maps once at open, since it changes only by seeding; values are always read from SQLite.
+import type { Logger } from '../log.js';
+import { openDatabase, type Db } from './db.js';
+import {
+  prepareStatements,
+  type AttributeDbRow, type ComponentDbRow, type OutboxDbRow, type SecurityLogDbRow, type Statements,
+  type VariableDbRow,
+} from './statements.js';
+import type {
+  AttributeRow, AttributeType, AvailabilityRow, ComponentDefinition, ComponentKey, ComponentRow, DataType,
+  Mutability, OperationalStatus, OutboxEntry, SecurityLogEntry, VariableRow,
+} from './types.js';
+
+export interface RepositoryOpenResult {
+  repo: DeviceModelRepository;
+  /** The database file was created (or had no schema) before this open. */
+  created: boolean;
+  /** Components inserted by seeding, as "Name[/instance][@evse[:connector]]". */
+  seededComponents: string[];
+}
+
+export interface MonitorEntry {
+  id: number;
+  component: ComponentRow;
+  variable: VariableRow;
+}
+
+const nn = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+export function componentKeyString(k: ComponentKey): string {
+  return `${k.name}\u0000${k.instance ?? ''}\u0000${k.evse_id ?? ''}\u0000${k.connector_id ?? ''}`;
+}
+
+export function describeComponent(k: ComponentKey): string {
+  let s = k.name;
+  if (k.instance !== undefined) s += `/${k.instance}`;
+  if (k.evse_id !== undefined) s += `@${k.evse_id}`;
+  if (k.connector_id !== undefined) s += `:${k.connector_id}`;
+  return s;
+}
+
+function variableKeyString(componentId: number, name: string, instance: string | undefined): string {
+  return `${componentId}\u0000${name}\u0000${instance ?? ''}`;
+}
+
+function toComponent(r: ComponentDbRow): ComponentRow {
+  return { id: r.id, name: r.name, instance: nn(r.instance), evse_id: nn(r.evse_id), connector_id: nn(r.connector_id) };
+}
+
+function toVariable(r: VariableDbRow): VariableRow {
+  return {
+    id: r.id,
+    component_id: r.component_id,
+    name: r.name,
+    instance: nn(r.instance),
+    reboot_required: r.reboot_required === 1,
+    characteristics: {
+      data_type: r.data_type as DataType,
+      unit: nn(r.unit),
+      min_limit: nn(r.min_limit),
+      max_limit: nn(r.max_limit),
+      values_list: nn(r.values_list),
+      supports_monitoring: r.supports_monitoring === 1,
+    },
+  };
+}
+
+function toAttribute(r: AttributeDbRow): AttributeRow {
+  return {
+    id: r.id,
+    variable_id: r.variable_id,
+    type: r.type as AttributeType,
+    value: r.value,
+    default_value: r.default_value,
+    mutability: r.mutability as Mutability,
+    persistent: r.persistent === 1,
+    constant: r.constant === 1,
+  };
+}
+
+function toSecurityLog(r: SecurityLogDbRow): SecurityLogEntry {
+  const e: SecurityLogEntry = { id: r.id, timestamp: r.timestamp, type: r.type, critical: r.critical === 1 };
+  if (r.info !== null) e.info = r.info;
+  return e;
+}
+
+function toOutbox(r: OutboxDbRow): OutboxEntry {
+  return {
+    id: r.id,
+    kind: r.kind as OutboxEntry['kind'],
+    created_at: r.created_at,
+    payload: JSON.parse(r.payload) as OutboxEntry['payload'],
+  };
+}
+
+export class DeviceModelRepository {
+  readonly #db: Db;
+  readonly #st: Statements;
+  readonly #log: Logger;
+  readonly #componentsByKey = new Map<string, ComponentRow>();
+  readonly #componentsById = new Map<number, ComponentRow>();
+  readonly #variablesByKey = new Map<string, VariableRow>();
+  readonly #variablesById = new Map<number, VariableRow>();
+  readonly #variablesByComponent = new Map<number, VariableRow[]>();
+  #closed = false;
+
+  private constructor(db: Db, log: Logger) {
+    this.#db = db;
+    this.#st = prepareStatements(db);
+    this.#log = log;
+  }
+
+  /** Opens (creating and migrating) the file, seeds missing components, resets non-persistent values. */
+  static open(path: string, definitions: ComponentDefinition[], log: Logger): RepositoryOpenResult {
+    const { db, created } = openDatabase(path);
+    try {
+      const repo = new DeviceModelRepository(db, log);
+      repo.#loadStructure();
+      const seededComponents = repo.#seed(definitions);
+      // Non-persistent attributes do not survive a restart: back to their configured default.
+      repo.#st.resetVolatileAttributes.run();
+      return { repo, created, seededComponents };
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  #loadStructure(): void {
+    this.#componentsByKey.clear();
+    this.#componentsById.clear();
+    this.#variablesByKey.clear();
+    this.#variablesById.clear();
+    this.#variablesByComponent.clear();
+    for (const r of this.#st.allComponents.all()) this.#indexComponent(toComponent(r));
+    for (const r of this.#st.allVariables.all()) this.#indexVariable(toVariable(r));
+  }
+
+  #indexComponent(c: ComponentRow): void {
+    this.#componentsByKey.set(componentKeyString(c), c);
+    this.#componentsById.set(c.id, c);
+  }
+
+  #indexVariable(v: VariableRow): void {
+    this.#variablesByKey.set(variableKeyString(v.component_id, v.name, v.instance), v);
+    this.#variablesById.set(v.id, v);
+    const list = this.#variablesByComponent.get(v.component_id);
+    if (list) list.push(v);
+    else this.#variablesByComponent.set(v.component_id, [v]);
+  }
+
+  /**
+   * Inserts components that are missing, and variables missing from existing components. Never touches a
+   * stored value: seeding runs on first start and whenever the config or the topology grows.
+   */
+  #seed(definitions: ComponentDefinition[]): string[] {
+    const seeded: string[] = [];
+    this.#db.transaction(() => {
+      for (const def of definitions) {
+        let component = this.#componentsByKey.get(componentKeyString(def.component));
+        if (!component) {
+          const k = def.component;
+          const id = Number(
+            this.#st.insertComponent.run(k.name, k.instance ?? null, k.evse_id ?? null, k.connector_id ?? null)
+              .lastInsertRowid,
+          );
+          component = { id, name: k.name, instance: k.instance, evse_id: k.evse_id, connector_id: k.connector_id };
+          this.#indexComponent(component);
+          seeded.push(describeComponent(k));
+        }
+        for (const v of def.variables) {
+          if (this.#variablesByKey.has(variableKeyString(component.id, v.name, v.instance))) continue;
+          const vid = Number(
+            this.#st.insertVariable.run(component.id, v.name, v.instance ?? null, v.reboot_required ? 1 : 0)
+              .lastInsertRowid,
+          );
+          const ch = v.characteristics;
+          this.#st.insertCharacteristics.run(
+            vid, ch.data_type, ch.unit ?? null, ch.min_limit ?? null, ch.max_limit ?? null, ch.values_list ?? null,
+            ch.supports_monitoring ? 1 : 0,
+          );
+          for (const a of v.attributes) {
+            this.#st.insertAttribute.run(
+              vid, a.type, a.value, a.value, a.mutability, a.persistent ? 1 : 0, a.constant ? 1 : 0,
+            );
+          }
+          this.#indexVariable({
+            id: vid, component_id: component.id, name: v.name, instance: v.instance,
+            reboot_required: v.reboot_required, characteristics: { ...ch },
+          });
+        }
+      }
+    })();
+    if (seeded.length > 0) this.#log.info({ components: seeded.length }, 'device model seeded');
+    return seeded;
+  }
+
+  /** Runs fn in one SQLite transaction (nested calls become savepoints); committed and synced on return. */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  // ---- structure ----
+
+  findComponent(key: ComponentKey): ComponentRow | undefined {
+    return this.#componentsByKey.get(componentKeyString(key));
+  }
+
+  findVariable(componentId: number, name: string, instance?: string): VariableRow | undefined {
+    return this.#variablesByKey.get(variableKeyString(componentId, name, instance));
+  }
+
+  component(id: number): ComponentRow | undefined {
+    return this.#componentsById.get(id);
+  }
+
+  variable(id: number): VariableRow | undefined {
+    return this.#variablesById.get(id);
+  }
+
+  /** Every component, sorted by name, instance, EVSE, connector; with its variables sorted by name. */
+  components(): Array<{ component: ComponentRow; variables: VariableRow[] }> {
+    const cmp = (a: string | number | undefined, b: string | number | undefined): number =>
+      a === b ? 0 : a === undefined ? -1 : b === undefined ? 1 : a < b ? -1 : 1;
+    return [...this.#componentsById.values()]
+      .sort((a, b) => cmp(a.name, b.name) || cmp(a.instance, b.instance) || cmp(a.evse_id, b.evse_id)
+        || cmp(a.connector_id, b.connector_id))
+      .map((component) => ({
+        component,
+        variables: [...(this.#variablesByComponent.get(component.id) ?? [])]
+          .sort((a, b) => cmp(a.name, b.name) || cmp(a.instance, b.instance)),
+      }));
+  }
+
+  // ---- values ----
+
+  attribute(variableId: number, type: AttributeType): AttributeRow | undefined {
+    const r = this.#st.attribute.get(variableId, type);
+    return r ? toAttribute(r) : undefined;
+  }
+
+  attributes(variableId: number): AttributeRow[] {
+    return this.#st.attributesOf.all(variableId).map(toAttribute);
+  }
+
+  /** All attributes grouped by variable id, in one query (for reports). */
+  allAttributes(): Map<number, AttributeRow[]> {
+    const out = new Map<number, AttributeRow[]>();
+    for (const r of this.#st.allAttributes.all()) {
+      const a = toAttribute(r);
+      const list = out.get(a.variable_id);
+      if (list) list.push(a);
+      else out.set(a.variable_id, [a]);
+    }
+    return out;
+  }
+
+  writeAttribute(attributeId: number, value: string): void {
+    this.#st.setAttributeValue.run(value, attributeId);
+  }
+
+  // ---- monitors ----
+
+  /** Adds a monitor on a variable (idempotent) and returns its id. */
+  addMonitor(variableId: number, createdAt: string): number {
+    this.#st.insertMonitor.run(variableId, createdAt);
+    const row = this.#st.monitorOf.get(variableId);
+    if (!row) throw new Error('monitor insert did not persist');
+    return row.id;
+  }
+
+  monitorOf(variableId: number): number | undefined {
+    return this.#st.monitorOf.get(variableId)?.id;
+  }
+
+  monitors(): MonitorEntry[] {
+    const out: MonitorEntry[] = [];
+    for (const r of this.#st.allMonitors.all()) {
+      const variable = this.#variablesById.get(r.variable_id);
+      const component = variable && this.#componentsById.get(variable.component_id);
+      if (variable && component) out.push({ id: r.id, variable, component });
+    }
+    return out;
+  }
+
+  // ---- counters ----
+
+  /** Next value of a persistent counter (1, 2, ...). Call inside a transaction with the change it numbers. */
+  nextCounter(name: string): number {
+    this.#st.ensureCounter.run(name);
+    const row = this.#st.bumpCounter.get(name);
+    if (!row) throw new Error(`counter ${name} missing`);
+    return row.value;
+  }
+
+  // ---- availability ----
+
+  ensureAvailability(evseId: number, connectorId: number): void {
+    this.#st.ensureAvailability.run(evseId, connectorId);
+  }
+
+  availabilityRows(): AvailabilityRow[] {
+    return this.#st.allAvailability.all().map((r) => ({
+      evse_id: r.evse_id,
+      connector_id: r.connector_id,
+      operational_status: r.operational_status as OperationalStatus,
+      scheduled_status: r.scheduled_status as OperationalStatus | null,
+    }));
+  }
+
+  writeAvailability(row: AvailabilityRow): void {
+    this.#st.setAvailability.run(row.operational_status, row.scheduled_status, row.evse_id, row.connector_id);
+  }
+
+  // ---- security log ----
+
+  /** Appends one entry and deletes the oldest beyond maxEntries. */
+  appendSecurityLog(e: Omit<SecurityLogEntry, 'id'>, maxEntries: number): number {
+    const id = Number(
+      this.#st.insertSecurityLog.run(e.timestamp, e.type, e.info ?? null, e.critical ? 1 : 0).lastInsertRowid,
+    );
+    this.#st.trimSecurityLog.run(maxEntries);
+    return id;
+  }
+
+  /** The newest entries, oldest first. */
+  securityLog(limit: number): SecurityLogEntry[] {
+    return this.#st.latestSecurityLog.all(limit).map(toSecurityLog).reverse();
+  }
+
+  // ---- outbox ----
+
+  appendOutbox(kind: OutboxEntry['kind'], payload: OutboxEntry['payload'], createdAt: string): number {
+    return Number(this.#st.insertOutbox.run(kind, JSON.stringify(payload), createdAt).lastInsertRowid);
+  }
+
+  pendingOutbox(limit: number): OutboxEntry[] {
+    return this.#st.pendingOutbox.all(limit).map(toOutbox);
+  }
+
+  confirmOutbox(id: number): void {
+    this.#st.deleteOutbox.run(id);
+  }
+
+  outboxSize(): number {
+    return this.#st.countOutbox.get()?.n ?? 0;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+}
