@@ -1,0 +1,236 @@
+// change_availability and the operational state of the station, its EVSEs and their connectors.
+// Rules from libocpp functional_blocks/availability.cpp (change_availability_req, action_change_availability_req,
+// handle_scheduled_change_availability_requests) and OCPP 2.0.1 G03/G04.
+import type { AvailabilityRow, OperationalStatus } from '../device-model/types.js';
+import type {
+  ChangeAvailabilityRequest, ChangeAvailabilityResponse, EventData, EVSE, OperationalStatusEnumType,
+} from '../generated/types/ocpp.js';
+import { DeviceModelError } from '../device-model/errors.js';
+import { emitEvents, writeValue } from './change.js';
+import type { AvailabilityChange, ServiceContext } from './context.js';
+
+export interface UnitAvailability {
+  /** The unit's own (individual) status, as last set by change_availability. */
+  operational_status: OperationalStatusEnumType;
+  /** What the unit really is: Inoperative when it or any parent is Inoperative. */
+  effective: OperationalStatusEnumType;
+  /** A change waiting for the end of a transaction. */
+  scheduled?: OperationalStatusEnumType;
+}
+
+export interface AvailabilitySnapshot {
+  station: UnitAvailability;
+  evses: Array<UnitAvailability & {
+    id: number;
+    transaction_active: boolean;
+    connectors: Array<UnitAvailability & { id: number }>;
+  }>;
+}
+
+export interface Topology {
+  evseCount: number;
+  connectorsPerEvse: number;
+}
+
+const unitKey = (evse: number, connector: number): string => `${evse}:${connector}`;
+
+export class AvailabilityManager {
+  readonly #ctx: ServiceContext;
+  readonly #topology: Topology;
+  readonly #rows = new Map<string, AvailabilityRow>();
+  // Transactions are owned by the EVSE manager; we only learn of them through setTransactionActive.
+  readonly #transactions = new Set<number>();
+
+  constructor(ctx: ServiceContext, topology: Topology) {
+    this.#ctx = ctx;
+    this.#topology = topology;
+    ctx.repo.transaction(() => {
+      ctx.repo.ensureAvailability(0, 0);
+      for (let e = 1; e <= topology.evseCount; e++) {
+        ctx.repo.ensureAvailability(e, 0);
+        for (let c = 1; c <= topology.connectorsPerEvse; c++) ctx.repo.ensureAvailability(e, c);
+      }
+    });
+    for (const row of ctx.repo.availabilityRows()) this.#rows.set(unitKey(row.evse_id, row.connector_id), row);
+    // AvailabilityState variables follow the persisted state from the first moment (no events at start:
+    // nobody has subscribed yet, and they only repeat what is stored).
+    const events: EventData[] = [];
+    ctx.repo.transaction(() => this.#syncAvailabilityState(events, true));
+  }
+
+  #row(evse: number, connector: number): AvailabilityRow {
+    const row = this.#rows.get(unitKey(evse, connector));
+    if (!row) throw new DeviceModelError('TSOCPP_ERR_INVALID_ARGUMENT', `no availability unit ${evse}:${connector}`);
+    return row;
+  }
+
+  #effective(evse: number, connector: number): OperationalStatus {
+    if (this.#row(0, 0).operational_status === 'Inoperative') return 'Inoperative';
+    if (evse === 0) return 'Operative';
+    if (this.#row(evse, 0).operational_status === 'Inoperative') return 'Inoperative';
+    if (connector === 0) return 'Operative';
+    return this.#row(evse, connector).operational_status;
+  }
+
+  #units(): Array<[number, number]> {
+    const out: Array<[number, number]> = [[0, 0]];
+    for (let e = 1; e <= this.#topology.evseCount; e++) {
+      out.push([e, 0]);
+      for (let c = 1; c <= this.#topology.connectorsPerEvse; c++) out.push([e, c]);
+    }
+    return out;
+  }
+
+  #effectiveAll(): Map<string, OperationalStatus> {
+    const m = new Map<string, OperationalStatus>();
+    for (const [e, c] of this.#units()) m.set(unitKey(e, c), this.#effective(e, c));
+    return m;
+  }
+
+  /**
+   * Writes the AvailabilityState variables (ChargingStation, EVSE, Connector) from the effective state:
+   * Operative -> Available, Inoperative -> Unavailable (libocpp charge_point.cpp update_dm_availability_state
+   * writes the connector status into these ReadOnly variables). Occupied/Reserved/Faulted belong to the
+   * connector status owner, who sets them with setInternal; they are overwritten only when the operational
+   * state changes (or at start, when they are stale).
+   */
+  #syncAvailabilityState(events: EventData[], all: boolean, changed?: Set<string>): void {
+    for (const [e, c] of this.#units()) {
+      if (!all && !changed?.has(unitKey(e, c))) continue;
+      const component = this.#ctx.repo.findComponent(
+        e === 0 ? { name: 'ChargingStation' }
+          : c === 0 ? { name: 'EVSE', evse_id: e }
+            : { name: 'Connector', evse_id: e, connector_id: c },
+      );
+      if (!component) continue;
+      const variable = this.#ctx.repo.findVariable(component.id, 'AvailabilityState');
+      if (!variable) continue;
+      const attribute = this.#ctx.repo.attribute(variable.id, 'Actual');
+      if (!attribute) continue;
+      const value = this.#effective(e, c) === 'Operative' ? 'Available' : 'Unavailable';
+      const ev = writeValue(this.#ctx, { component, variable, attribute }, value);
+      if (ev) events.push(ev);
+    }
+  }
+
+  /** Applies fn to the rows in one transaction, then reports every unit whose effective state changed. */
+  #mutate(fn: () => void): void {
+    const before = this.#effectiveAll();
+    const events: EventData[] = [];
+    const snapshot = new Map([...this.#rows].map(([k, r]) => [k, { ...r }]));
+    try {
+      this.#ctx.repo.transaction(() => {
+        fn();
+        for (const [k, row] of this.#rows) {
+          const old = snapshot.get(k);
+          if (old && (old.operational_status !== row.operational_status || old.scheduled_status !== row.scheduled_status)) {
+            this.#ctx.repo.writeAvailability(row);
+          }
+        }
+        const after = this.#effectiveAll();
+        const changed = new Set([...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k));
+        this.#syncAvailabilityState(events, false, changed);
+      });
+    } catch (err) {
+      // The transaction rolled back: put the in-memory rows back as they were.
+      for (const [k, r] of snapshot) this.#rows.set(k, r);
+      throw err;
+    }
+    const after = this.#effectiveAll();
+    for (const [e, c] of this.#units()) {
+      const k = unitKey(e, c);
+      const now = after.get(k);
+      if (now === undefined || before.get(k) === now) continue;
+      const change: AvailabilityChange = { operational_status: now };
+      if (e !== 0) change.evse = c === 0 ? { id: e } : { id: e, connector_id: c };
+      this.#ctx.events.emit('availability', change);
+    }
+    emitEvents(this.#ctx, events);
+  }
+
+  #txActive(evse: EVSE | undefined): boolean {
+    // libocpp evse_manager.cpp any_transaction_active: the addressed EVSE (a connector counts as its EVSE),
+    // or any EVSE when the whole station is addressed.
+    return evse === undefined ? this.#transactions.size > 0 : this.#transactions.has(evse.id);
+  }
+
+  change(req: ChangeAvailabilityRequest): ChangeAvailabilityResponse {
+    const evse = req.evse;
+    // libocpp: "if we're addressing an EVSE or a connector, it must actually exist", else Rejected.
+    // The reason codes are from OCPP 2.0.1 Part 2 appendix "Reason codes": UnknownEvse, UnknownConnectorId.
+    if (evse !== undefined) {
+      if (!Number.isInteger(evse.id) || evse.id < 1 || evse.id > this.#topology.evseCount) {
+        return { status: 'Rejected', status_info: { reason_code: 'UnknownEvse', additional_info: `EVSE ${evse.id} does not exist` } };
+      }
+      const c = evse.connector_id;
+      if (c !== undefined && (!Number.isInteger(c) || c < 1 || c > this.#topology.connectorsPerEvse)) {
+        return {
+          status: 'Rejected',
+          status_info: { reason_code: 'UnknownConnectorId', additional_info: `connector ${c} of EVSE ${evse.id} does not exist` },
+        };
+      }
+    }
+    const e = evse?.id ?? 0;
+    const c = evse?.connector_id ?? 0;
+    const row = this.#row(e, c);
+    const wanted = req.operational_status;
+    const alreadyInState = row.operational_status === wanted;
+    // libocpp change_availability_req: Accepted when no transaction runs, when the unit already is in the
+    // requested state, or when the whole station is made Operative; any scheduled change of the unit is
+    // dropped then ("the current one overrides them"). Otherwise Scheduled until the transaction ends.
+    if (!this.#txActive(evse) || alreadyInState || (evse === undefined && wanted === 'Operative')) {
+      this.#mutate(() => {
+        row.operational_status = wanted;
+        row.scheduled_status = null;
+      });
+      return { status: 'Accepted' };
+    }
+    this.#mutate(() => {
+      row.scheduled_status = wanted;
+    });
+    return { status: 'Scheduled' };
+  }
+
+  setTransactionActive(evseId: number, active: boolean): void {
+    if (!Number.isInteger(evseId) || evseId < 1 || evseId > this.#topology.evseCount) {
+      throw new DeviceModelError('TSOCPP_ERR_INVALID_ARGUMENT', `EVSE ${evseId} does not exist`);
+    }
+    if (active) {
+      this.#transactions.add(evseId);
+      return;
+    }
+    this.#transactions.delete(evseId);
+    // libocpp handle_scheduled_change_availability_requests: when a transaction ended, scheduled changes
+    // of that EVSE run; the station's runs once no transaction is left.
+    const due: AvailabilityRow[] = [];
+    for (let c = 0; c <= this.#topology.connectorsPerEvse; c++) {
+      const row = this.#row(evseId, c);
+      if (row.scheduled_status !== null) due.push(row);
+    }
+    const station = this.#row(0, 0);
+    if (station.scheduled_status !== null && this.#transactions.size === 0) due.push(station);
+    if (due.length === 0) return;
+    this.#mutate(() => {
+      for (const row of due) {
+        if (row.scheduled_status !== null) row.operational_status = row.scheduled_status;
+        row.scheduled_status = null;
+      }
+    });
+  }
+
+  snapshot(): AvailabilitySnapshot {
+    const unit = (e: number, c: number): UnitAvailability => {
+      const row = this.#row(e, c);
+      const u: UnitAvailability = { operational_status: row.operational_status, effective: this.#effective(e, c) };
+      if (row.scheduled_status !== null) u.scheduled = row.scheduled_status;
+      return u;
+    };
+    const evses: AvailabilitySnapshot['evses'] = [];
+    for (let e = 1; e <= this.#topology.evseCount; e++) {
+      const connectors: Array<UnitAvailability & { id: number }> = [];
+      for (let c = 1; c <= this.#topology.connectorsPerEvse; c++) connectors.push({ id: c, ...unit(e, c) });
+      evses.push({ id: e, ...unit(e, 0), transaction_active: this.#transactions.has(e), connectors });
+    }
+    return { station: unit(0, 0), evses };
+  }
+}

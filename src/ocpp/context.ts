@@ -1,0 +1,91 @@
+// What every command of the OCPP service shares: the device model repository (the one owner of SQLite),
+// the clock, the logger and the event emitter. Also the mapping between bus identifiers and rows.
+import type { Logger } from '../log.js';
+import type { DeviceModelRepository } from '../device-model/repository.js';
+import type { AttributeType, ComponentKey, ComponentRow, VariableRow } from '../device-model/types.js';
+import type {
+  AttributeEnum, Component, ComponentVariable, EventData, OperationalStatusEnumType, SecurityEvent, Variable,
+  EVSE,
+} from '../generated/types/ocpp.js';
+import type { Emitter } from './events.js';
+
+/** An effective availability change of one unit: no evse = the station, evse without connector = an EVSE. */
+export interface AvailabilityChange {
+  evse?: EVSE;
+  operational_status: OperationalStatusEnumType;
+}
+
+export interface OcppServiceEvents {
+  event_data: (e: EventData) => void;
+  security_event: (e: SecurityEvent) => void;
+  availability: (c: AvailabilityChange) => void;
+  connection: (connected: boolean) => void;
+}
+
+export interface ServiceContext {
+  repo: DeviceModelRepository;
+  log: Logger;
+  now: () => Date;
+  events: Emitter<OcppServiceEvents>;
+}
+
+export function componentKeyOf(c: Component): ComponentKey {
+  return {
+    name: c.name,
+    instance: c.instance,
+    evse_id: c.evse?.id,
+    connector_id: c.evse?.connector_id,
+  };
+}
+
+/** The bus form of a stored component. */
+export function toComponent(row: ComponentRow): Component {
+  const c: Component = { name: row.name };
+  if (row.instance !== undefined) c.instance = row.instance;
+  if (row.evse_id !== undefined) {
+    c.evse = { id: row.evse_id };
+    if (row.connector_id !== undefined) c.evse.connector_id = row.connector_id;
+  }
+  return c;
+}
+
+export function toVariable(row: VariableRow): Variable {
+  const v: Variable = { name: row.name };
+  if (row.instance !== undefined) v.instance = row.instance;
+  return v;
+}
+
+/** A deep copy of the caller's identifier, echoed in results (never the caller's own object). */
+export function copyComponentVariable(cv: ComponentVariable): ComponentVariable {
+  const component: Component = { name: cv.component.name };
+  if (cv.component.instance !== undefined) component.instance = cv.component.instance;
+  if (cv.component.evse !== undefined) {
+    component.evse = { id: cv.component.evse.id };
+    if (cv.component.evse.connector_id !== undefined) component.evse.connector_id = cv.component.evse.connector_id;
+  }
+  const variable: Variable = { name: cv.variable.name };
+  if (cv.variable.instance !== undefined) variable.instance = cv.variable.instance;
+  return { component, variable };
+}
+
+export type Resolved =
+  | { status: 'ok'; component: ComponentRow; variable: VariableRow }
+  | { status: 'UnknownComponent' | 'UnknownVariable' };
+
+/**
+ * Finds a component variable. Component identity is name + instance + EVSE + connector, variable identity is
+ * name + instance, compared exactly (libocpp device_model.cpp: lookup in the device model map by Component,
+ * then by Variable; UnknownComponent before UnknownVariable).
+ */
+export function resolve(repo: DeviceModelRepository, cv: ComponentVariable): Resolved {
+  const component = repo.findComponent(componentKeyOf(cv.component));
+  if (!component) return { status: 'UnknownComponent' };
+  const variable = repo.findVariable(component.id, cv.variable.name, cv.variable.instance);
+  if (!variable) return { status: 'UnknownVariable' };
+  return { status: 'ok', component, variable };
+}
+
+/** OCPP: an absent attributeType means Actual. */
+export function attributeOf(a: AttributeEnum | undefined): AttributeType {
+  return a ?? 'Actual';
+}

@@ -1,0 +1,189 @@
+// The OCPP service behind the bus handlers: device model, availability, security events, data transfer
+// and the (future) CSMS connection. It knows nothing about MQTT; handlers call it and publish its events.
+import { silentLogger, type Logger } from '../log.js';
+import { DEFAULT_DEVICE_MODEL_DIR, loadComponentDefinitions } from '../device-model/config.js';
+import { DeviceModelError } from '../device-model/errors.js';
+import { DeviceModelRepository } from '../device-model/repository.js';
+import type { OutboxEntry, SecurityLogEntry } from '../device-model/types.js';
+import type {
+  AttributeEnum, ChangeAvailabilityRequest, ChangeAvailabilityResponse, ComponentVariable, GetVariableRequest,
+  GetVariableResult, SecurityEvent, SetVariableRequest, SetVariableResult,
+} from '../generated/types/ocpp.js';
+import { AvailabilityManager, type AvailabilitySnapshot } from './change-availability.js';
+import { ConnectionState, type CsmsLink } from './connection.js';
+import type { OcppServiceEvents, ServiceContext } from './context.js';
+import { DataTransferRegistry, registerBuiltinHandlers } from './data-transfer.js';
+import { Emitter } from './events.js';
+import { getVariables, readVariable } from './get-variables.js';
+import { monitorVariables } from './monitor-variables.js';
+import { allVariables, type ReportEntry } from './report.js';
+import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, recordSecurityEvent } from './security-event.js';
+import { setInternal, setVariables } from './set-variables.js';
+
+export type { AvailabilityChange, OcppServiceEvents } from './context.js';
+export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
+export type { CsmsLink } from './connection.js';
+export type { DataTransferHandler } from './data-transfer.js';
+export { DataTransferRegistry } from './data-transfer.js';
+export type { ReportEntry, ReportAttribute, ReportCharacteristics } from './report.js';
+export type { OutboxEntry, SecurityLogEntry } from '../device-model/types.js';
+
+export interface OcppServiceOptions {
+  dbPath: string;
+  evseCount: number;
+  connectorsPerEvse: number;
+  deviceModelDir?: string;
+  securityLogMaxEntries?: number;
+  log?: Logger;
+  now?: () => Date;
+}
+
+// libocpp InternalCtrlr NumberOfConnectors: minLimit 1, maxLimit 128.
+const MAX_CONNECTORS = 128;
+
+function checkCount(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) {
+    throw new DeviceModelError('TSOCPP_ERR_INVALID_ARGUMENT', `${name} must be an integer >= ${min}`);
+  }
+}
+
+export class OcppService {
+  readonly #ctx: ServiceContext;
+  readonly #availability: AvailabilityManager;
+  readonly #connection: ConnectionState;
+  readonly #securityLogMax: number;
+  #closed = false;
+
+  readonly dataTransfer: DataTransferRegistry;
+  readonly outbox: { pending(limit?: number): OutboxEntry[]; confirm(id: number): void; size(): number };
+
+  private constructor(ctx: ServiceContext, opts: OcppServiceOptions) {
+    this.#ctx = ctx;
+    this.#securityLogMax = opts.securityLogMaxEntries ?? DEFAULT_SECURITY_LOG_MAX_ENTRIES;
+    this.#availability = new AvailabilityManager(ctx, { evseCount: opts.evseCount, connectorsPerEvse: opts.connectorsPerEvse });
+    this.#connection = new ConnectionState((up) => ctx.events.emit('connection', up));
+    this.dataTransfer = new DataTransferRegistry(ctx.log.child({ part: 'data_transfer' }));
+    registerBuiltinHandlers(this.dataTransfer, (cv, attr) => readVariable(this.#open(), cv, attr));
+    this.outbox = {
+      pending: (limit = 100) => this.#open().repo.pendingOutbox(limit),
+      confirm: (id) => this.#open().repo.confirmOutbox(id),
+      size: () => this.#open().repo.outboxSize(),
+    };
+  }
+
+  static open(opts: OcppServiceOptions): OcppService {
+    checkCount('evseCount', opts.evseCount, 1);
+    checkCount('connectorsPerEvse', opts.connectorsPerEvse, 1);
+    if (opts.evseCount * opts.connectorsPerEvse > MAX_CONNECTORS) {
+      throw new DeviceModelError('TSOCPP_ERR_INVALID_ARGUMENT', `at most ${MAX_CONNECTORS} connectors in total`);
+    }
+    if (opts.securityLogMaxEntries !== undefined) checkCount('securityLogMaxEntries', opts.securityLogMaxEntries, 1);
+    const log = (opts.log ?? silentLogger()).child({ part: 'ocpp' });
+    const definitions = loadComponentDefinitions(opts.deviceModelDir ?? DEFAULT_DEVICE_MODEL_DIR, opts);
+    const { repo } = DeviceModelRepository.open(opts.dbPath, definitions, log.child({ part: 'device_model' }));
+    try {
+      const ctx: ServiceContext = { repo, log, now: opts.now ?? (() => new Date()), events: new Emitter<OcppServiceEvents>(log) };
+      // The topology comes from the options, so NumberOfConnectors is written at every start.
+      const numberOfConnectors: ComponentVariable = {
+        component: { name: 'InternalCtrlr' }, variable: { name: 'NumberOfConnectors' },
+      };
+      if (readVariable(ctx, numberOfConnectors).status !== 'UnknownComponent') {
+        setInternal(ctx, numberOfConnectors, String(opts.evseCount * opts.connectorsPerEvse));
+      }
+      return new OcppService(ctx, opts);
+    } catch (err) {
+      repo.close();
+      throw err;
+    }
+  }
+
+  #open(): ServiceContext {
+    if (this.#closed) throw new DeviceModelError('TSOCPP_ERR_CLOSED', 'the OCPP service is closed');
+    return this.#ctx;
+  }
+
+  getVariables(requests: GetVariableRequest[]): GetVariableResult[] {
+    return getVariables(this.#open(), requests);
+  }
+
+  /** One transaction for the whole batch, committed and synced before this returns. */
+  setVariables(requests: SetVariableRequest[]): SetVariableResult[] {
+    return setVariables(this.#open(), requests);
+  }
+
+  /** A change made inside the station (not by set_variables); also triggers monitors. Throws on bad input. */
+  setInternal(cv: ComponentVariable, value: string, attribute?: AttributeEnum): void {
+    setInternal(this.#open(), cv, value, attribute);
+  }
+
+  monitorVariables(cvs: ComponentVariable[]): void {
+    monitorVariables(this.#open(), cvs);
+  }
+
+  changeAvailability(req: ChangeAvailabilityRequest): ChangeAvailabilityResponse {
+    this.#open();
+    return this.#availability.change(req);
+  }
+
+  /** Reported by the EVSE manager; the end of a transaction applies Scheduled availability changes. */
+  setTransactionActive(evseId: number, active: boolean): void {
+    this.#open();
+    this.#availability.setTransactionActive(evseId, active);
+  }
+
+  /** Normalizes, persists (security log, and outbox when critical) before returning, then emits. */
+  securityEvent(ev: SecurityEvent): SecurityEvent {
+    return recordSecurityEvent(this.#open(), ev, this.#securityLogMax);
+  }
+
+  stop(): boolean {
+    if (this.#closed) return false;
+    return this.#connection.stop();
+  }
+
+  restart(): boolean {
+    if (this.#closed) return false;
+    return this.#connection.restart();
+  }
+
+  isConnected(): boolean {
+    return !this.#closed && this.#connection.isConnected();
+  }
+
+  /** True between stop() and restart(). */
+  get stopped(): boolean {
+    return this.#connection.stopped;
+  }
+
+  /** Plugs in the CSMS link once there is one; it then drives isConnected() and the connection event. */
+  attachLink(link: CsmsLink): void {
+    this.#open();
+    this.#connection.attach(link);
+  }
+
+  on<K extends keyof OcppServiceEvents>(ev: K, fn: OcppServiceEvents[K]): () => void {
+    return this.#ctx.events.on(ev, fn);
+  }
+
+  /** The newest entries (all by default), oldest first. */
+  securityLog(limit?: number): SecurityLogEntry[] {
+    return this.#open().repo.securityLog(limit ?? this.#securityLogMax);
+  }
+
+  availability(): AvailabilitySnapshot {
+    this.#open();
+    return this.#availability.snapshot();
+  }
+
+  allVariables(): ReportEntry[] {
+    return allVariables(this.#open());
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#connection.detach();
+    this.#closed = true;
+    this.#ctx.events.clear();
+    this.#ctx.repo.close();
+  }
+}
