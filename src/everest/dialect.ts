@@ -96,6 +96,8 @@ export interface Dialect {
 
   readyPayload(): string;
   readGlobalReady(parsed: unknown): boolean;
+  /** For the embedded config service: a module's ready, as this dialect's manager accepts it. */
+  readModuleReady(parsed: unknown): boolean;
   configRequest(prefix: string, moduleId: string): ConfigRequest;
   /** The answer of the manager to our config request, reduced to `{module_config, mappings}`. */
   readConfigAnswer(parsed: unknown, moduleId: string): { module_config: unknown; mappings: unknown } | undefined;
@@ -147,6 +149,7 @@ const v25: Dialect = {
   readErrorObject: readModernError,
   readyPayload: () => v25.wrap('ModuleReady', 'true'),
   readGlobalReady: (parsed) => isObject(parsed) && parsed.msg_type === 'GlobalReady' && parsed.data === true,
+  readModuleReady: (parsed) => isObject(parsed) && parsed.msg_type === 'ModuleReady' && parsed.data === true,
   configRequest: (prefix, moduleId) => ({
     topic: `${prefix}config/request`,
     responseTopic: `${prefix}modules/${moduleId}/response`,
@@ -232,6 +235,7 @@ function legacy(name: 'v22' | 'v19'): Dialect {
     },
     readyPayload: () => 'true',
     readGlobalReady: (parsed) => parsed === true,
+    readModuleReady: (parsed) => parsed === true,
     configRequest: name === 'v22'
       ? (prefix, moduleId) => ({
           topic: `${prefix}config/request`,

@@ -16,20 +16,22 @@ import { normalizeModuleConfig, type Connection, type ModuleConfig } from './mod
 import { resolveConfig, type ConfigValue, type Manifest } from './manifest.js';
 import type { BusSettings } from './settings.js';
 import { parsePayload } from './payload.js';
-import { dispatch, type CmdHandler, type HandlerHost, type InFlight, type PendingCall, type Route, type ServedImpl, type VarCallback } from './handlers/index.js';
+import { dispatch, type CmdHandler, type HandlerHost, type InFlight, type Route, type ServedImpl, type VarCallback } from './handlers/index.js';
+import { Caller } from './caller.js';
 import { answerAllWithShutdown } from './handlers/call.js';
 
 export type { CallContext, CmdHandler } from './handlers/index.js';
 
 /** What a provided implementation declares: its cmds (args and result) and vars. */
+// `object`, not Record: the generated cmd and var maps are interfaces, which have no index signature.
 export interface ImplSpec {
-  cmds: Record<string, { args: unknown; result: unknown }>;
-  vars: Record<string, unknown>;
+  cmds: object;
+  vars: object;
 }
 export type ModuleSpec = Record<string, ImplSpec>;
 
-export type ImplHandlers<S extends ImplSpec> = {
-  [C in keyof S['cmds']]: CmdHandler<S['cmds'][C]['args'], S['cmds'][C]['result']>;
+export type ImplHandlers<I extends ImplSpec> = {
+  [C in keyof I['cmds']]: I['cmds'][C] extends { args: infer A; result: infer R } ? CmdHandler<A, R> : never;
 };
 
 export interface EverestModuleOptions {
@@ -67,10 +69,9 @@ interface ActiveError {
 export class EverestModule<S extends ModuleSpec = ModuleSpec> implements HandlerHost {
   readonly selfId: string;
   readonly log: Logger;
-  readonly maxPayloadBytes: number;
-  readonly handlerTimeoutMs: number;
+  maxPayloadBytes: number;
+  handlerTimeoutMs: number;
   readonly serving = new Map<string, InFlight>();
-  readonly pendingCalls = new Map<string, PendingCall>();
 
   readonly #settings: BusSettings;
   readonly #manifest: Manifest;
@@ -81,8 +82,8 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   readonly #served = new Map<string, ServedImpl>();
   readonly #readyCallbacks: Array<() => void | Promise<void>> = [];
   readonly #activeErrors = new Map<string, ActiveError>();
-  readonly #subscribedReplies = new Map<string, Promise<unknown>>();
   #client: MqttClient | undefined;
+  #caller: Caller | undefined;
   #publisher: Publisher | undefined;
   #dialect: Dialect | undefined;
   #config: ResolvedModuleConfig | undefined;
@@ -150,7 +151,11 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   }
 
   // --- start ------------------------------------------------------------------------------------
-  async start(): Promise<StartInfo> {
+  /**
+   * Join the bus: detect the dialect, get the config, compile the definitions in force, serve, say ready.
+   * `onConfig` runs once the config is known and before any call is served (open databases there).
+   */
+  async start(onConfig?: (config: ResolvedModuleConfig) => void | Promise<void>): Promise<StartInfo> {
     const s = this.#settings;
     const P = s.everestPrefix;
     const M = this.selfId;
@@ -197,6 +202,12 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     this.log.info({ dialect: dialect.name, framework: dialect.frameworkRange, startupTopics }, `bus dialect ${dialect.name} (${dialect.frameworkRange})`);
     const moduleConfig = normalizeModuleConfig(answer);
     this.#config = this.#resolveConfig(moduleConfig);
+    // Module config keys of the same names as bus settings override them (declared in manifest.yaml).
+    const { qos_window: window, handler_timeout_ms: handlerMs, max_payload_bytes: maxBytes } = this.#config.module;
+    if (typeof window === 'number') this.#publisher.setWindow(window);
+    if (typeof handlerMs === 'number') this.handlerTimeoutMs = handlerMs;
+    if (typeof maxBytes === 'number') this.maxPayloadBytes = maxBytes;
+    await onConfig?.(this.#config);
 
     // 3. Definitions in force: the manager's where published, the bundled ones otherwise.
     const types: Record<string, TypeFile> = { ...this.#bundledTypes };
@@ -231,6 +242,10 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
       }
     }
     this.#routes.set(`${P}ready`, { kind: 'global-ready' });
+    this.#caller = new Caller({
+      client, publisher: this.#publisher, dialect, everestPrefix: P, selfId: M, log: this.log,
+      callTimeoutMs: s.callTimeoutMs, isServeTopic: (t) => this.#routes.has(t),
+    });
     await client.subscribeAsync(subs);
     const metadata = { module: moduleConfig.moduleName ?? 'TsOcpp', provides: Object.fromEntries(provided.map(([impl, p]) => [impl, { interface: p.interface }])) };
     this.publisher.publish(`${P}modules/${M}/metadata`, dialect.wrap('GetConfigResponse', JSON.stringify(metadata)));
@@ -277,6 +292,8 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   }
 
   #onMessage(topic: string, payload: Buffer): void {
+    // Old dialect: a cmd topic we serve also carries the results of our calls to ourselves.
+    if (this.#caller?.onMessage(topic, payload) === true && !this.#routes.has(topic)) return;
     const route = this.#routes.get(topic);
     if (!route) return;
     if (route.kind === 'global-ready') {
@@ -317,7 +334,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     if (!check) return Promise.reject(new CmdError('SchemaValidationError', `var '${name}' is not declared by ${served.interfaceName}`));
     const issue = check(value);
     if (issue) {
-      const msg = `var ${name} does not fit its schema: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+      const msg = `var ${name} does not fit its schema: ${issue.message}`;
       served.log.error({ var: name }, msg);
       return Promise.reject(new CmdError('SchemaValidationError', msg));
     }
@@ -340,38 +357,10 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     return this.callModule(conn.moduleId, conn.implementationId, cmd, args, timeoutMs);
   }
 
-  /** Call a cmd of any module by id (the CLI and tests use this too). */
-  async callModule(moduleId: string, implId: string, cmd: string, args: Record<string, unknown>, timeoutMs = this.#settings.callTimeoutMs): Promise<unknown> {
-    const dialect = this.dialect;
-    const prefix = `${this.#settings.everestPrefix}modules/${moduleId}/impl/${implId}`;
-    const replyTopic = dialect.callReplyTopic(prefix, cmd, this.selfId);
-    await this.#ensureReplySubscription(replyTopic);
-    const id = randomUUID();
-    const target = `${moduleId}:${implId}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingCalls.delete(id);
-        reject(new CmdError('CmdTimeout', `Timeout while waiting for result of ${target}->${cmd}()`));
-      }, timeoutMs);
-      this.pendingCalls.set(id, { resolve, reject, timer, cmd, target });
-      this.publisher.publish(dialect.callTopic(prefix, cmd), dialect.encodeCall(cmd, id, args, this.selfId));
-    });
-  }
-
-  #ensureReplySubscription(topic: string): Promise<unknown> {
-    let p = this.#subscribedReplies.get(topic);
-    if (!p) {
-      const existing = this.#routes.get(topic);
-      if (existing && existing.kind !== 'result') {
-        // Old dialect: calling ourselves shares the serve topic; results are told apart by type.
-        p = Promise.resolve();
-      } else {
-        this.#routes.set(topic, { kind: 'result' });
-        p = this.#client!.subscribeAsync(topic, { qos: 2 });
-      }
-      this.#subscribedReplies.set(topic, p);
-    }
-    return p;
+  /** Call a cmd of any module by id. */
+  callModule(moduleId: string, implId: string, cmd: string, args: Record<string, unknown>, timeoutMs = this.#settings.callTimeoutMs): Promise<unknown> {
+    if (!this.#caller) return Promise.reject(new NotConnectedError('call() needs start() first'));
+    return this.#caller.call(moduleId, implId, cmd, args, timeoutMs);
   }
 
   /** Subscribe to a var of the `index`-th connection of `requirement`. Returns the unsubscribe function. */
@@ -381,21 +370,9 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     return this.subscribeModuleVar(conn.moduleId, conn.implementationId, name, callback);
   }
 
-  async subscribeModuleVar(moduleId: string, implId: string, name: string, callback: VarCallback): Promise<() => void> {
-    const prefix = `${this.#settings.everestPrefix}modules/${moduleId}/impl/${implId}`;
-    const topic = this.dialect.varTopic(prefix, name);
-    let route = this.#routes.get(topic);
-    if (!route || route.kind !== 'var') {
-      route = { kind: 'var', subs: [] };
-      this.#routes.set(topic, route);
-      await this.#client!.subscribeAsync(topic, { qos: 2 });
-    }
-    const sub = { name, callback };
-    route.subs.push(sub);
-    return () => {
-      const r = this.#routes.get(topic);
-      if (r?.kind === 'var') r.subs.splice(r.subs.indexOf(sub), 1);
-    };
+  subscribeModuleVar(moduleId: string, implId: string, name: string, callback: VarCallback): Promise<() => void> {
+    if (!this.#caller) return Promise.reject(new NotConnectedError('subscribeVar() needs start() first'));
+    return this.#caller.subscribeVar(moduleId, implId, name, callback);
   }
 
   // --- errors -------------------------------------------------------------------------------------
@@ -455,11 +432,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
       ]);
       if (this.#dialect) answerAllWithShutdown(this);
     }
-    for (const [id, p] of this.pendingCalls) {
-      clearTimeout(p.timer);
-      p.reject(new CmdError('Shutdown', `module ${this.selfId} shut down before ${p.target}->${p.cmd}() answered`));
-      this.pendingCalls.delete(id);
-    }
+    this.#caller?.rejectAll(`module ${this.selfId} shut down`);
     if (this.#publisher && client.connected) {
       await Promise.race([this.#publisher.drain(), new Promise((resolve) => setTimeout(resolve, graceMs))]);
     }

@@ -13,7 +13,7 @@ interface Pending {
 
 export class Publisher {
   readonly #client: MqttClient;
-  readonly #window: number;
+  #window: number;
   #inFlight = 0;
   readonly #queue: Pending[] = [];
   #head = 0;
@@ -22,6 +22,12 @@ export class Publisher {
   constructor(client: MqttClient, window: number) {
     this.#client = client;
     this.#window = window;
+  }
+
+  /** Change the window (the module config may set it after connecting). */
+  setWindow(window: number): void {
+    this.#window = window;
+    this.#next();
   }
 
   /** Publish at QoS 2 within the window. `done` runs when the broker has completed it. */

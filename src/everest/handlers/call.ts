@@ -70,7 +70,7 @@ export function handleCall(host: HandlerHost, served: ServedImpl, topic: string,
   }
   const issue = compiledCmd.args(args ?? {});
   if (issue) {
-    answerError(host, served, cmd, origin, id, 'SchemaValidationError', `${cmd}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+    answerError(host, served, cmd, origin, id, 'SchemaValidationError', `${cmd}: ${issue.message}`);
     return;
   }
   run(host, served, cmd, origin, id, key, args ?? {});
@@ -122,7 +122,7 @@ export function finish(host: HandlerHost, key: string, outcome: { value: unknown
     const issue = served.compiled.cmds.get(cmd)!.result(value);
     if (issue) {
       // A result that does not fit its schema is never published (the framework does the same with validation on).
-      answerError(host, served, cmd, origin, id, 'SchemaValidationError', `result of ${cmd} does not fit its schema: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+      answerError(host, served, cmd, origin, id, 'SchemaValidationError', `result of ${cmd} does not fit its schema: ${issue.message}`);
     } else {
       const topic = host.dialect.replyTopic(served.prefix, cmd, origin);
       host.publisher.publish(topic, host.dialect.encodeResult(cmd, id, host.selfId, { retval: value }));

@@ -51,8 +51,6 @@ export interface HandlerHost {
   readonly stopping: boolean;
   /** Calls being served, keyed by `${origin}\0${id}`: duplicates are refused, shutdown waits for them. */
   readonly serving: Map<string, InFlight>;
-  /** Our own calls to other modules, keyed by call id. */
-  readonly pendingCalls: Map<string, PendingCall>;
   onServed(): void;
 }
 

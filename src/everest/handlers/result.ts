@@ -1,9 +1,17 @@
 // The result of a call this module made to another module.
 import { CmdError } from '../../errors.js';
 import { parsePayload } from '../payload.js';
-import type { HandlerHost } from './context.js';
+import type { Logger } from '../../log.js';
+import type { Dialect } from '../dialect.js';
+import type { PendingCall } from './context.js';
 
-export function handleResult(host: HandlerHost, topic: string, buf: Buffer): void {
+export interface ResultHost {
+  readonly dialect: Dialect;
+  readonly log: Logger;
+  readonly pendingCalls: Map<string, PendingCall>;
+}
+
+export function handleResult(host: ResultHost, topic: string, buf: Buffer): void {
   const parsed = parsePayload(buf);
   if (!parsed.ok) {
     host.log.warn({ topic }, `dropped a result: ${parsed.reason}`);

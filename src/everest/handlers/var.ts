@@ -1,13 +1,15 @@
 // A var published by a module this one requires.
 import { parsePayload } from '../payload.js';
-import type { HandlerHost, VarCallback } from './context.js';
+import type { Logger } from '../../log.js';
+import type { Dialect } from '../dialect.js';
+import type { VarCallback } from './context.js';
 
 export interface VarSubscription {
   readonly name: string;
   readonly callback: VarCallback;
 }
 
-export function handleVar(host: HandlerHost, subs: readonly VarSubscription[], topic: string, buf: Buffer): void {
+export function handleVar(host: { readonly dialect: Dialect; readonly log: Logger }, subs: readonly VarSubscription[], topic: string, buf: Buffer): void {
   const parsed = parsePayload(buf);
   if (!parsed.ok) {
     host.log.warn({ topic }, `dropped a var: ${parsed.reason}`);

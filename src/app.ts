@@ -1,0 +1,124 @@
+// Wires the parts of one TsOcpp process: optionally the embedded broker and config service, the bus
+// module, the OCPP service. The same module code path runs in every mode; only who answers the
+// bootstrap differs.
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Logger } from './log.js';
+import { EverestModule, type StartInfo } from './everest/module.js';
+import { loadManifest, type Manifest } from './everest/manifest.js';
+import type { BusSettings } from './everest/settings.js';
+import type { DialectName } from './everest/dialect.js';
+import { bundledInterfaces, bundledTypes, projectRoot } from './schema/definitions.js';
+import { OcppService } from './ocpp/service.js';
+import { bindOcppService, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
+import { startBroker, type EmbeddedBroker } from './embedded/broker.js';
+import { ConfigService } from './embedded/config-service.js';
+import { loadEverestConfig, type EverestConfig } from './embedded/everest-config.js';
+
+export interface EmbeddedOptions {
+  /** Start an in-process broker on this host/port (omit to use settings.brokerUrl as it is). */
+  broker?: { host: string; port: number };
+  /** EVerest config file for the config service. */
+  configFile?: string;
+  /** Or the config itself. */
+  config?: EverestConfig;
+  dialect: DialectName;
+  /** Extra module config values (command-line flags such as --csms-url) laid over the config file's. */
+  moduleConfig?: Record<string, unknown>;
+}
+
+export interface AppOptions {
+  settings: BusSettings;
+  log: Logger;
+  embedded?: EmbeddedOptions;
+}
+
+export interface App {
+  readonly module: EverestModule<TsOcppSpec>;
+  readonly info: StartInfo;
+  readonly brokerUrl: string;
+  readonly service: OcppService;
+  readonly configService: ConfigService | undefined;
+  stop(): Promise<void>;
+}
+
+export function defaultManifest(): Manifest {
+  return loadManifest(join(projectRoot(), 'manifest.yaml'));
+}
+
+export function defaultEverestConfigFile(): string {
+  return join(projectRoot(), 'config', 'everest', 'embedded.yaml');
+}
+
+export async function startApp(opts: AppOptions): Promise<App> {
+  const { log } = opts;
+  let settings = opts.settings;
+  const manifest = defaultManifest();
+  const interfaces = bundledInterfaces();
+  const types = bundledTypes();
+  let broker: EmbeddedBroker | undefined;
+  let configService: ConfigService | undefined;
+  const cleanup: Array<() => Promise<void>> = [];
+  try {
+    if (opts.embedded) {
+      const e = opts.embedded;
+      if (e.broker) {
+        broker = await startBroker({ host: e.broker.host, port: e.broker.port, log });
+        settings = { ...settings, brokerUrl: broker.url, socketPath: undefined };
+        cleanup.push(() => broker!.close());
+      }
+      const config = e.config ?? loadEverestConfig(e.configFile ?? defaultEverestConfigFile());
+      const entry = config.active_modules[settings.moduleId];
+      if (entry && e.moduleConfig) entry.config_module = { ...(entry.config_module ?? {}), ...e.moduleConfig };
+      configService = new ConfigService({
+        brokerUrl: settings.brokerUrl,
+        prefix: settings.everestPrefix,
+        dialect: e.dialect,
+        config,
+        manifests: { TsOcpp: manifest },
+        interfaces,
+        types,
+        log: log.child({ part: 'config-service' }),
+      });
+      await configService.start();
+      cleanup.unshift(() => configService!.stop());
+    }
+
+    const mod = new EverestModule<TsOcppSpec>({ settings, manifest, log, interfaces, types });
+    let service: OcppService | undefined;
+    bindOcppService(mod, () => service!);
+    const info = await mod.start((cfg) => {
+      const m = cfg.module;
+      if (typeof m.log_level === 'string') log.level = m.log_level;
+      const dbPath = resolve(String(m.device_model_db));
+      mkdirSync(dirname(dbPath), { recursive: true });
+      service = OcppService.open({
+        dbPath,
+        evseCount: Number(m.evse_count),
+        connectorsPerEvse: Number(m.connectors_per_evse),
+        securityLogMaxEntries: Number(m.security_log_max_entries),
+        log,
+      });
+      publishServiceEvents(mod, service, log);
+    });
+    const svc = service!;
+    let stopped = false;
+    return {
+      module: mod,
+      info,
+      brokerUrl: settings.socketPath ?? settings.brokerUrl,
+      service: svc,
+      configService,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await mod.stop();
+        svc.close();
+        for (const fn of cleanup) await fn();
+      },
+    };
+  } catch (err) {
+    for (const fn of cleanup) await fn().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+// A bare bus peer for the command-line client: a connection, a publisher and one Caller per dialect
+// in use. With no dialect given and no start-up topics to read, a call goes out in both forms: each
+// provider only hears the form of its own dialect, so exactly one answers.
+import { randomBytes } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import { openConnection, waitConnected } from '../everest/connection.js';
+import { Publisher } from '../everest/publisher.js';
+import { Caller } from '../everest/caller.js';
+import { dialectFor, type DialectName } from '../everest/dialect.js';
+import { detectFromRetained, readRetained } from '../everest/bootstrap.js';
+import type { BusSettings } from '../everest/settings.js';
+import type { Logger } from '../log.js';
+
+export interface CliBus {
+  callers: Caller[];
+  client: MqttClient;
+  close(): Promise<void>;
+}
+
+export async function openCliBus(settings: BusSettings, log: Logger, connectTimeoutMs = 5000): Promise<CliBus> {
+  const selfId = `tsocpp-cli-${randomBytes(4).toString('hex')}`;
+  const client = openConnection({ settings: { ...settings, moduleId: selfId }, log });
+  await waitConnected(client, connectTimeoutMs).catch((err: unknown) => {
+    client.end(true);
+    throw err;
+  });
+  const publisher = new Publisher(client, settings.qosWindow);
+  const P = settings.everestPrefix;
+  let names: DialectName[];
+  if (settings.dialect !== 'auto') {
+    names = [settings.dialect];
+  } else {
+    const retained = await readRetained(client, [`${P}interfaces`, `${P}settings`], `${P}modules/${selfId}/tsocpp_probe`);
+    const settingsValue = retained.get(`${P}settings`);
+    const unwrapped = settingsValue && typeof settingsValue === 'object' && 'msg_type' in settingsValue ? (settingsValue as unknown as { data: unknown }).data : settingsValue;
+    const detected = detectFromRetained(retained.get(`${P}interfaces`), unwrapped);
+    // v19 and v22 calls look the same on the wire: one old-dialect caller serves both.
+    names = detected ? [detected] : ['v25', 'v22'];
+  }
+  const callers = names.map((n) => new Caller({
+    client, publisher, dialect: dialectFor(n), everestPrefix: P, selfId, log, callTimeoutMs: settings.callTimeoutMs,
+  }));
+  client.on('message', (topic, payload) => {
+    for (const c of callers) c.onMessage(topic, payload);
+  });
+  return {
+    callers,
+    client,
+    async close() {
+      await Promise.race([publisher.drain(), new Promise((r) => setTimeout(r, 1000))]);
+      await client.endAsync(false).catch(() => client.end(true));
+    },
+  };
+}

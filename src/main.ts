@@ -1,0 +1,121 @@
+// The tsocpp command: runs the module (on the embedded default, or joining a manager's bus), or the
+// command-line client (`tsocpp call`, `tsocpp watch`).
+import { createLogger, type LogFormat } from './log.js';
+import { parseFlags, resolveBusSettings, type Flags } from './everest/settings.js';
+import type { DialectName } from './everest/dialect.js';
+import { errorMessage, TsOcppError } from './errors.js';
+import { startApp, type EmbeddedOptions } from './app.js';
+import { runCall } from './cli/call.js';
+import { runWatch } from './cli/watch.js';
+
+const USAGE = `usage:
+  tsocpp [options]                       run the module (embedded broker and config service unless --module or EV_MODULE is set)
+  tsocpp call <module> <impl> <cmd> '<json args>' [--timeout ms]
+  tsocpp watch <module> <impl> <var> [--count N]
+
+options:
+  --port N                 embedded broker port (default 1883); --host H (default 127.0.0.1)
+  --broker URL             use this broker instead of the embedded one (mqtt://host:port)
+  --config FILE            EVerest config file for the embedded config service (default config/everest/embedded.yaml)
+  --module ID              join a manager's bus as module ID (as EV_MODULE does); no embedded parts
+  --mqtt_broker_host H --mqtt_broker_port N --mqtt_broker_socket_path P --mqtt_everest_prefix P
+                           as the manager passes them (also EV_MQTT_* environment variables)
+  --bus-dialect D          auto (default), v25 (framework v0.25+), v22 (v0.22-v0.24), v19 (v0.19-v0.21)
+  --log-level L --log-format json|pretty|auto
+  --mqtt-username U --mqtt-password P --mqtt-ca F --mqtt-cert F --mqtt-key F
+  --print-config           print the resolved settings and exit
+  --csms-url URL --station-id ID --security-profile N --csms-ca-file F --client-cert-file F --client-key-file F
+                           module config for the CSMS link (embedded default)
+`;
+
+// Module config keys that command-line flags may set on the embedded default.
+const MODULE_CONFIG_FLAGS = ['csms_url', 'station_id', 'security_profile', 'csms_ca_file', 'client_cert_file', 'client_key_file',
+  'device_model_db', 'evse_count', 'connectors_per_evse', 'log_level'];
+
+function flagString(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv);
+  if (flags.help || flags.h) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const format = (flagString(flags, 'log_format') ?? process.env.TSOCPP_LOG_FORMAT ?? 'auto') as LogFormat;
+  const sub = positionals[0];
+  const log = createLogger({ level: flagString(flags, 'log_level') ?? (sub ? 'warn' : undefined), format: sub ? 'json' : format });
+  if (flags.prefix !== undefined && flags.mqtt_everest_prefix === undefined) flags.mqtt_everest_prefix = flags.prefix;
+
+  if (sub === 'call' || sub === 'watch') {
+    const settings = resolveBusSettings(flags, process.env, { moduleId: 'tsocpp-cli' });
+    if (sub === 'call') return runCall(positionals.slice(1), settings, Number(flagString(flags, 'timeout') ?? 10_000), log);
+    const count = flagString(flags, 'count');
+    return runWatch(positionals.slice(1), settings, log, count === undefined ? undefined : Number(count));
+  }
+  if (sub !== undefined) {
+    process.stderr.write(`unknown command '${sub}'\n${USAGE}`);
+    return 2;
+  }
+
+  const joinManager = flags.module !== undefined || (process.env.EV_MODULE ?? '') !== '';
+  const host = flagString(flags, 'host') ?? '127.0.0.1';
+  const port = Number(flagString(flags, 'port') ?? 1883);
+  const settings = resolveBusSettings(flags, process.env, { moduleId: 'ocpp', brokerUrl: `mqtt://${host}:${port}` });
+  let embedded: EmbeddedOptions | undefined;
+  if (!joinManager) {
+    const d = settings.dialect === 'auto' ? 'v25' : settings.dialect;
+    const moduleConfig: Record<string, unknown> = {};
+    for (const key of MODULE_CONFIG_FLAGS) {
+      const v = flagString(flags, key);
+      if (v !== undefined) moduleConfig[key] = v;
+    }
+    embedded = { dialect: d as DialectName, moduleConfig };
+    if (flags.broker === undefined) embedded.broker = { host, port };
+    const configFile = flagString(flags, 'config');
+    if (configFile) embedded.configFile = configFile;
+  }
+  if (flags.print_config) {
+    const shown = { ...settings, password: settings.password ? '[redacted]' : undefined, mode: joinManager ? 'manager' : 'embedded', embedded };
+    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    return 0;
+  }
+
+  const app = await startApp({ settings, log, embedded });
+  log.info({ broker: app.brokerUrl, module: settings.moduleId, prefix: settings.everestPrefix, dialect: app.info.dialect },
+    `TsOcpp serving module '${settings.moduleId}' on ${app.brokerUrl} (${embedded ? 'embedded default' : 'manager bus'}, dialect ${app.info.dialect})`);
+
+  // The manager stops modules with SIGTERM: stop taking calls, answer or refuse what is in flight,
+  // flush, disconnect, exit 0 within a bound.
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: string) => {
+      log.info(`${sig}: shutting down`);
+      const force = setTimeout(() => {
+        log.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, 8000);
+      force.unref();
+      app.stop().then(resolve, (err: unknown) => {
+        log.error({ err: errorMessage(err) }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // One clear line: a bad config key, a broker that refuses us, a definition that does not compile.
+    const prefix = err instanceof TsOcppError ? err.code : 'TSOCPP_ERR_FATAL';
+    process.stderr.write(`tsocpp: ${prefix}: ${errorMessage(err)}\n`);
+    process.exit(1);
+  },
+);
+

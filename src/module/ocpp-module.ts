@@ -1,0 +1,92 @@
+// TsOcpp on the bus: the ocpp and ocpp_data_transfer handlers call the OCPP service, and the
+// service's events become vars. The only file that knows both the bus module and the OCPP service.
+import type { EverestModule, ModuleSpec } from '../everest/module.js';
+import type { OcppService } from '../ocpp/service.js';
+import type { Logger } from '../log.js';
+import type { OcppCmds, OcppVars } from '../generated/interfaces/ocpp.js';
+import type { OcppDataTransferCmds, OcppDataTransferVars } from '../generated/interfaces/ocpp_data_transfer.js';
+import type { SecurityEvent, DataTransferResponse } from '../generated/types/ocpp.js';
+import { errorMessage } from '../errors.js';
+
+/** security_event of everest-core 2023.12 (the seed's date): `type` and `info` instead of `event`. */
+export interface LegacySecurityEventArgs {
+  type: string;
+  info?: string;
+}
+
+export interface TsOcppSpec extends ModuleSpec {
+  main: {
+    cmds: Omit<OcppCmds, 'security_event'> & {
+      security_event: { args: OcppCmds['security_event']['args'] | LegacySecurityEventArgs; result: null };
+    };
+    vars: OcppVars;
+  };
+  data_transfer: { cmds: OcppDataTransferCmds; vars: OcppDataTransferVars };
+}
+
+/** Both security_event forms become the same SecurityEvent (the definition in force decides which arrives). */
+export function toSecurityEvent(args: TsOcppSpec['main']['cmds']['security_event']['args']): SecurityEvent {
+  if ('event' in args) return args.event;
+  const ev: SecurityEvent = { type: args.type };
+  if (args.info !== undefined) ev.info = args.info;
+  return ev;
+}
+
+export const TSOCPP_VENDOR_ID = 'org.tsocpp';
+
+/**
+ * Where no evse_manager feeds transaction state, this vendor message sets it:
+ * data `{"evse_id": 1, "active": true}`. Used by tests and by integrations without an evse_manager.
+ */
+function registerTransactionHandler(service: OcppService): void {
+  service.dataTransfer.register(TSOCPP_VENDOR_ID, 'SetTransactionActive', (req): DataTransferResponse => {
+    let data: unknown;
+    try {
+      data = JSON.parse(req.data ?? '');
+    } catch {
+      return { status: 'Rejected', data: 'data must be JSON {"evse_id": <int>, "active": <bool>}' };
+    }
+    const d = data as { evse_id?: unknown; active?: unknown };
+    if (!Number.isInteger(d.evse_id) || typeof d.active !== 'boolean') {
+      return { status: 'Rejected', data: 'data must be JSON {"evse_id": <int>, "active": <bool>}' };
+    }
+    service.setTransactionActive(d.evse_id as number, d.active);
+    return { status: 'Accepted' };
+  });
+}
+
+export function bindOcppService(mod: EverestModule<TsOcppSpec>, getService: () => OcppService): void {
+  mod.implement('main', {
+    stop: () => getService().stop(),
+    restart: () => getService().restart(),
+    get_variables: (args) => getService().getVariables(args.requests),
+    set_variables: (args) => getService().setVariables(args.requests),
+    monitor_variables: (args) => {
+      getService().monitorVariables(args.component_variables);
+      return null;
+    },
+    change_availability: (args) => getService().changeAvailability(args.request),
+    security_event: (args) => {
+      getService().securityEvent(toSecurityEvent(args));
+      return null;
+    },
+  });
+  mod.implement('data_transfer', {
+    data_transfer: (args) => getService().dataTransfer.handle(args.request),
+  });
+}
+
+/** After the service is open: its events become vars. Vars published before global ready are kept by QoS 2 like any other. */
+export function publishServiceEvents(mod: EverestModule<TsOcppSpec>, service: OcppService, log: Logger): void {
+  registerTransactionHandler(service);
+  const report = (what: string) => (err: unknown) => log.error({ err: errorMessage(err) }, `could not publish ${what}`);
+  service.on('security_event', (ev) => { mod.publish('main', 'security_event', ev).catch(report('security_event')); });
+  service.on('event_data', (ev) => { mod.publish('main', 'event_data', ev).catch(report('event_data')); });
+  service.on('connection', (up) => { mod.publish('main', 'is_connected', up).catch(report('is_connected')); });
+  // The ocpp interface has no availability var: changes go out on the external MQTT prefix, where
+  // other modules and tools can read them without an interface change.
+  service.on('availability', (change) => {
+    mod.publishExternal(`tsocpp/${mod.selfId}/availability`, JSON.stringify(change));
+  });
+  mod.onReady(() => mod.publish('main', 'is_connected', service.isConnected()).catch(report('is_connected')));
+}
