@@ -109,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Everything was closed in order; do not wait for stray timers of libraries.
+    process.exit(code);
   },
   (err: unknown) => {
     // One clear line: a bad config key, a broker that refuses us, a definition that does not compile.

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { dialectFor, type Dialect, type DialectName } from './dialect.js';
 import { parsePayload } from './payload.js';
+import { withTimeout } from './timeout.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -38,7 +39,7 @@ export async function readRetained(client: MqttClient, filters: readonly string[
       return acc;
     }, {}));
     client.publish(probeTopic, token, { qos: 0, retain: false });
-    await Promise.race([done, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs))]);
+    await withTimeout(done, timeoutMs);
   } finally {
     client.off('message', onMessage);
     await client.unsubscribeAsync(filterSet).catch(() => undefined);
@@ -111,8 +112,7 @@ export async function requestConfig(client: MqttClient, prefix: string, moduleId
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new Error('config request aborted');
       for (const { req } of requests) client.publish(req.topic, req.payload, { qos: 2 });
-      const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, timeoutMs, 'timeout'));
-      const r = await Promise.race([answered, timer]);
+      const r = await withTimeout(answered, timeoutMs);
       if (r !== 'timeout') return r;
       log.warn({ attempt, dialects: candidates }, `no answer to the config request within ${timeoutMs} ms; asking again`);
     }

@@ -16,6 +16,7 @@ import { normalizeModuleConfig, type Connection, type ModuleConfig } from './mod
 import { resolveConfig, type ConfigValue, type Manifest } from './manifest.js';
 import type { BusSettings } from './settings.js';
 import { parsePayload } from './payload.js';
+import { withTimeout } from './timeout.js';
 import { dispatch, type CmdHandler, type HandlerHost, type InFlight, type Route, type ServedImpl, type VarCallback } from './handlers/index.js';
 import { Caller } from './caller.js';
 import { answerAllWithShutdown } from './handlers/call.js';
@@ -426,15 +427,12 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     const client = this.#client;
     if (!client) return;
     if (this.serving.size > 0) {
-      await Promise.race([
-        new Promise<void>((resolve) => this.#servedWaiters.push(resolve)),
-        new Promise<void>((resolve) => setTimeout(resolve, graceMs)),
-      ]);
+      await withTimeout(new Promise<void>((resolve) => this.#servedWaiters.push(resolve)), graceMs);
       if (this.#dialect) answerAllWithShutdown(this);
     }
     this.#caller?.rejectAll(`module ${this.selfId} shut down`);
     if (this.#publisher && client.connected) {
-      await Promise.race([this.#publisher.drain(), new Promise((resolve) => setTimeout(resolve, graceMs))]);
+      await withTimeout(this.#publisher.drain(), graceMs);
     }
     this.#publisher?.close();
     await client.endAsync(false).catch(() => client.end(true));

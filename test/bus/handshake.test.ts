@@ -1,0 +1,131 @@
+// The start-up handshake and the wire format, in the dialect of this pass (TSOCPP_TEST_DIALECT):
+// a manager stand-in speaks it, the module process finds it out by itself, a framework-style caller
+// checks every envelope.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import mqtt from 'mqtt';
+import { testBroker, testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
+import { startTestManager } from '../helpers/manager.js';
+import { startModuleProcess, stopModule, type ModuleProcess } from '../helpers/module-process.js';
+import { FrameworkCaller, HEARTBEAT, replyError } from '../helpers/framework-caller.js';
+
+const dialect = testDialect();
+let broker: TestBroker;
+let prefix: string;
+let manager: Awaited<ReturnType<typeof startTestManager>>;
+let mod: ModuleProcess;
+let caller: FrameworkCaller;
+const wire: Array<{ topic: string; text: string }> = [];
+let sniffer: mqtt.MqttClient;
+
+test.before(async () => {
+  broker = await testBroker();
+  prefix = uniquePrefix('hs');
+  sniffer = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  await sniffer.subscribeAsync(`${prefix}#`, { qos: 2 });
+  sniffer.on('message', (topic, payload) => wire.push({ topic, text: payload.toString() }));
+  manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect });
+  mod = await startModuleProcess(broker.url, prefix);
+  caller = await FrameworkCaller.connect(broker.url, prefix, dialect);
+});
+
+test.after(async () => {
+  await caller?.close();
+  if (mod) await stopModule(mod);
+  await manager?.stop();
+  await sniffer?.endAsync();
+  await broker?.close();
+});
+
+test(`detects the ${dialect} dialect from the start-up topics and logs it once`, async () => {
+  const line = await mod.waitFor(/bus dialect/);
+  assert.match(line, new RegExp(`"dialect":"${dialect}"`));
+  assert.is(mod.lines.filter((l) => /bus dialect/.test(l)).length, 1);
+});
+
+test('asks for its config and says ready in the form this manager accepts, then sees global ready', async () => {
+  await mod.waitFor(/global ready/);
+  assert.ok(manager.service.globalReady, 'the manager stand-in reached global ready');
+  assert.equal(manager.service.violations, [], 'nothing a real manager would abort on');
+  const ready = wire.find((m) => m.topic === `${prefix}modules/ocpp/ready`);
+  assert.ok(ready, 'ready published');
+  assert.is(ready!.text, dialect === 'v25' ? '{"data":true,"msg_type":"ModuleReady"}' : 'true');
+  const request = wire.find((m) => m.topic === (dialect === 'v19' ? `${prefix}modules/ocpp/get_config` : `${prefix}config/request`));
+  assert.ok(request, 'config requested on the dialect topic');
+  // It never says anything in another dialect: no v25 envelope to an old manager and no bare request to v0.25.
+  const requests = wire.filter((m) => m.topic === `${prefix}config/request` || m.topic.endsWith('/get_config'));
+  for (const r of requests) {
+    if (dialect === 'v25') assert.match(r.text, /"msg_type":"GetConfig"/);
+    else assert.not.match(r.text, /msg_type/);
+  }
+});
+
+test('answers get_variables with the framework result envelope', async () => {
+  const r = await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+  assert.is(r.topic, dialect === 'v25'
+    ? `${prefix}modules/ocpp/impl/main/cmd/get_variables/response/${caller.origin}`
+    : `${prefix}modules/ocpp/impl/main/cmd`);
+  if (dialect === 'v25') {
+    assert.is(r.envelope.msg_type, 'CmdResult');
+    assert.equal(Object.keys(r.envelope).sort(), ['data', 'msg_type']);
+    assert.equal(Object.keys(r.envelope.data as object).sort(), ['data', 'type']);
+  } else {
+    // A result without name, type, data.id and data.origin makes an old-dialect caller abort.
+    assert.is(r.envelope.name, 'get_variables');
+    assert.is(r.envelope.type, 'result');
+  }
+  assert.equal(Object.keys(r.data).sort(), ['id', 'origin', 'retval']);
+  assert.is(r.data.origin, 'ocpp');
+  const retval = r.data.retval as Array<Record<string, unknown>>;
+  assert.is(retval.length, 1);
+  assert.is(retval[0]!.status, 'Accepted');
+  assert.is(retval[0]!.value, '1800');
+});
+
+test('answers a cmd without result with retval null', async () => {
+  const r = await caller.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
+  assert.is(r.data.retval, null);
+  assert.is(replyError(r), undefined);
+});
+
+test('publishes vars with the framework var envelope', async () => {
+  const seen = wire.filter((m) => m.topic.includes('/impl/main/var'));
+  const isConnected = seen.find((m) => m.text.includes('is_connected') || m.topic.endsWith('/is_connected'));
+  assert.ok(isConnected, 'is_connected published at global ready');
+  assert.is(isConnected!.text, dialect === 'v25' ? '{"data":{"data":false},"msg_type":"Var"}' : '{"data":false,"name":"is_connected"}');
+});
+
+test('error answers carry the keys this dialect reads', async () => {
+  const r = await caller.call('ocpp', 'main', 'get_variables', { requests: 'nope' });
+  const e = r.data.error as Record<string, unknown>;
+  assert.ok(e, 'error present');
+  assert.not.ok('retval' in r.data);
+  assert.is(e.__everest__error_type, 'SchemaValidationError');
+  if (dialect === 'v25') {
+    assert.equal(Object.keys(e).sort(), ['__everest__error_msg', '__everest__error_type']);
+  } else {
+    // v0.22 reads event/msg with its own names, v0.23-v0.24 the __everest__ keys: both are there.
+    assert.is(e.event, 'SchemaValidationFailed');
+    assert.type(e.msg, 'string');
+  }
+});
+
+test('publishes metadata naming its implementations', async () => {
+  const m = wire.find((x) => x.topic === `${prefix}modules/ocpp/metadata`);
+  assert.ok(m);
+  const body = JSON.parse(m!.text) as Record<string, unknown>;
+  const data = (dialect === 'v25' ? body.data : body) as { provides: Record<string, { interface: string }> };
+  assert.equal(data.provides, { main: { interface: 'ocpp' }, data_transfer: { interface: 'ocpp_data_transfer' } });
+});
+
+test('restarted alone while the stack is up, it comes back serving on its own', async () => {
+  await stopModule(mod);
+  mod = await startModuleProcess(broker.url, prefix);
+  await mod.waitFor(/already up/);
+  assert.match(await mod.waitFor(/bus dialect/), new RegExp(`"dialect":"${dialect}"`));
+  const r = await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+  assert.is((r.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted');
+  assert.equal(manager.service.violations, []);
+});
+
+test.run();
