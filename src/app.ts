@@ -10,7 +10,8 @@ import type { BusSettings } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
 import { bundledInterfaces, bundledTypes, projectRoot } from './schema/definitions.js';
 import { OcppService } from './ocpp/service.js';
-import { bindOcppService, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
+import { bindOcppService, dataTransferForwarder, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
+import { startCsms, type Csms } from './csms/index.js';
 import { startBroker, type EmbeddedBroker } from './embedded/broker.js';
 import { ConfigService } from './embedded/config-service.js';
 import { loadEverestConfig, type EverestConfig } from './embedded/everest-config.js';
@@ -86,7 +87,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     const mod = new EverestModule<TsOcppSpec>({ settings, manifest, log, interfaces, types });
     let service: OcppService | undefined;
-    bindOcppService(mod, () => service!);
+    let csms: Csms | undefined;
+    bindOcppService(mod, () => service!, () => csms);
     const info = await mod.start((cfg) => {
       const m = cfg.module;
       if (typeof m.log_level === 'string') log.level = m.log_level;
@@ -100,6 +102,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
         log,
       });
       publishServiceEvents(mod, service, log);
+      // Without csms_url: no link, is_connected stays false.
+      csms = startCsms({ moduleConfig: m, service, dbPath, log, forwardDataTransfer: dataTransferForwarder(mod) });
+      if (csms) cleanup.unshift(() => csms!.close());
     });
     const svc = service!;
     let stopped = false;
@@ -112,6 +117,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       async stop() {
         if (stopped) return;
         stopped = true;
+        await csms?.close();
         await mod.stop();
         svc.close();
         for (const fn of cleanup) await fn();

@@ -5,7 +5,7 @@ import type { OcppService } from '../ocpp/service.js';
 import type { Logger } from '../log.js';
 import type { OcppCmds, OcppVars } from '../generated/interfaces/ocpp.js';
 import type { OcppDataTransferCmds, OcppDataTransferVars } from '../generated/interfaces/ocpp_data_transfer.js';
-import type { SecurityEvent, DataTransferResponse } from '../generated/types/ocpp.js';
+import type { SecurityEvent, DataTransferRequest, DataTransferResponse } from '../generated/types/ocpp.js';
 import { errorMessage } from '../errors.js';
 
 /** security_event of everest-core 2023.12 (the seed's date): `type` and `info` instead of `event`. */
@@ -55,7 +55,14 @@ function registerTransactionHandler(service: OcppService): void {
   });
 }
 
-export function bindOcppService(mod: EverestModule<TsOcppSpec>, getService: () => OcppService): void {
+/** With a CSMS link, the bus data_transfer command goes to the CSMS (src/csms/index.ts Csms.dataTransfer). */
+export interface CsmsDataTransfer {
+  dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
+}
+
+export function bindOcppService(
+  mod: EverestModule<TsOcppSpec>, getService: () => OcppService, getCsms: () => CsmsDataTransfer | undefined = () => undefined,
+): void {
   mod.implement('main', {
     stop: () => getService().stop(),
     restart: () => getService().restart(),
@@ -72,8 +79,18 @@ export function bindOcppService(mod: EverestModule<TsOcppSpec>, getService: () =
     },
   });
   mod.implement('data_transfer', {
-    data_transfer: (args) => getService().dataTransfer.handle(args.request),
+    // everest-core OCPP201 data_transfer/ocpp_data_transferImpl.cpp: to the CSMS when there is a link.
+    data_transfer: (args) => getCsms()?.dataTransfer(args.request) ?? getService().dataTransfer.handle(args.request),
   });
+}
+
+/**
+ * A CSMS DataTransfer that TsOcpp's own registry does not know goes to the `data_transfer` requirement when
+ * one is connected (everest-core OCPP201.cpp data_transfer_callback); undefined without a connection.
+ */
+export function dataTransferForwarder(mod: EverestModule<TsOcppSpec>): ((req: DataTransferRequest) => Promise<unknown>) | undefined {
+  if (mod.connections('data_transfer').length === 0) return undefined;
+  return (req) => mod.call('data_transfer', 0, 'data_transfer', { request: req });
 }
 
 /** After the service is open: its events become vars. Vars published before global ready are kept by QoS 2 like any other. */

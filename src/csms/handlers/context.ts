@@ -1,0 +1,35 @@
+// What a handler of a CSMS CALL gets: the OCPP service (the same code paths the bus commands use), the
+// station side of the link, and `after`, which runs once the CALLRESULT is on its way (F06.FR.04: answer
+// first, then send what was asked for).
+import type { Logger } from '../../log.js';
+import type { DataTransferRequest, DataTransferResponse } from '../../generated/types/ocpp.js';
+import type { OcppService } from '../../ocpp/service.js';
+import type { BootReason, NotifyReportRequest } from '../ocpp-types.js';
+import type { Registration } from '../sender.js';
+
+/** Hands a CSMS DataTransfer to the bus requirement `data_transfer` (everest-core OCPP201.cpp data_transfer_callback). */
+export type DataTransferForwarder = (req: DataTransferRequest) => Promise<unknown>;
+
+export interface StationControl {
+  readonly registration: Registration;
+  boot(reason: BootReason): void;
+  heartbeat(): void;
+  status(evseId: number, connectorId: number): void;
+  connectorExists(evseId: number, connectorId: number): boolean;
+  heartbeatIntervalChanged(): void;
+  report(parts: NotifyReportRequest[]): void;
+  reset(how: { onIdle: boolean }): void;
+}
+
+export interface CallContext {
+  readonly service: OcppService;
+  readonly log: Logger;
+  readonly station: StationControl;
+  readonly forwardDataTransfer: DataTransferForwarder | undefined;
+  now(): Date;
+  /** Bytes of the CALL's payload as JSON (the DeviceDataCtrlr BytesPerMessage limits). */
+  readonly payloadBytes: number;
+  after(fn: () => void): void;
+}
+
+export type CallHandler<Req, Res> = (req: Req, ctx: CallContext) => Res | Promise<Res>;

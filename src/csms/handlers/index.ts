@@ -1,0 +1,42 @@
+// The CALLs the CSMS may send, one handler per action, and what the registration state admits.
+// ocpp-rpc answers an action that is not registered here with NotImplemented (OCPP-J 4.3: "Requested
+// Action is not known by receiver") after strict mode checked nothing; every other OCPP 2.0.1 action is
+// registered as NotSupported ("recognized but not supported").
+import type { Registration } from '../sender.js';
+import { changeAvailability } from './change-availability.js';
+import type { CallHandler } from './context.js';
+import { dataTransfer } from './data-transfer.js';
+import { getBaseReport } from './get-base-report.js';
+import { getVariables } from './get-variables.js';
+import { reset } from './reset.js';
+import { setVariables } from './set-variables.js';
+import { triggerMessage } from './trigger-message.js';
+
+export type { CallContext, CallHandler, DataTransferForwarder, StationControl } from './context.js';
+
+export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>> = {
+  GetVariables: getVariables,
+  SetVariables: setVariables,
+  GetBaseReport: getBaseReport,
+  ChangeAvailability: changeAvailability,
+  DataTransfer: dataTransfer,
+  TriggerMessage: triggerMessage,
+  Reset: reset,
+};
+
+// libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.
+const WHILE_PENDING: ReadonlySet<string> = new Set(['GetVariables', 'SetVariables', 'GetBaseReport', 'GetReport', 'TriggerMessage']);
+
+/**
+ * Why a CALL is refused in this registration state (answered with SecurityError, B02.FR.09 / B03), or
+ * undefined when it may be handled. Pending: the provisioning messages and TriggerMessage. Rejected, and
+ * before any BootNotification answer: only TriggerMessage for a BootNotification.
+ */
+export function refusal(registration: Registration, action: string, params: unknown): string | undefined {
+  if (registration === 'Accepted') return undefined;
+  if (registration === 'Pending') {
+    return WHILE_PENDING.has(action) ? undefined : `${action} is not accepted while the registration is Pending`;
+  }
+  if (action === 'TriggerMessage' && (params as { requestedMessage?: unknown })?.requestedMessage === 'BootNotification') return undefined;
+  return `${action} is not accepted before an accepted BootNotification`;
+}

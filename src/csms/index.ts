@@ -1,0 +1,75 @@
+// The CSMS link of TsOcpp, from module config to a running link attached to the OCPP service. Knows
+// nothing about MQTT: the bus side hands in the service and, optionally, a function that forwards a CSMS
+// DataTransfer to the bus requirement `data_transfer`.
+import type { Logger } from '../log.js';
+import type { DataTransferRequest, DataTransferResponse } from '../generated/types/ocpp.js';
+import type { OcppService } from '../ocpp/service.js';
+import { ConfigError } from '../errors.js';
+import { checkStationId, readCsmsConfig, type CsmsConfig } from './config.js';
+import type { DataTransferForwarder } from './handlers/index.js';
+import { OcppCsmsLink } from './link.js';
+import { openSecretReader } from './secrets.js';
+import type { Timers } from './timers.js';
+import { IDENTITY, readString, SECURITY_PROFILE } from './variables.js';
+
+export { OcppCsmsLink } from './link.js';
+export { readCsmsConfig, type CsmsConfig, type SecurityProfile } from './config.js';
+export type { DataTransferForwarder } from './handlers/index.js';
+
+export interface CsmsOptions {
+  /** The module config (csms_url, station_id, security_profile, csms_ca_file, client_cert_file, client_key_file). */
+  moduleConfig: Record<string, unknown>;
+  service: OcppService;
+  /** The device model file of the service (for SecurityCtrlr BasicAuthPassword, see secrets.ts). */
+  dbPath: string;
+  log: Logger;
+  forwardDataTransfer?: DataTransferForwarder;
+  timers?: Timers;
+}
+
+export interface Csms {
+  readonly link: OcppCsmsLink;
+  /** The bus data_transfer command while a CSMS link is configured. */
+  dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * Without csms_url: undefined (no link; is_connected stays false). Otherwise the link is attached to the
+ * service, which starts it unless the service is stopped. SecurityCtrlr SecurityProfile and Identity are
+ * written from the config so a CSMS reading the device model sees what is in force.
+ */
+export function startCsms(opts: CsmsOptions): Csms | undefined {
+  const config: CsmsConfig | undefined = readCsmsConfig(opts.moduleConfig);
+  if (!config) return undefined;
+  const log = opts.log.child({ part: 'csms' });
+  const stationId = config.stationId !== '' ? config.stationId : readString(opts.service, IDENTITY) ?? '';
+  if (stationId === '') throw new ConfigError('station_id', 'required with csms_url (or set SecurityCtrlr Identity)');
+  checkStationId('station_id', stationId);
+  for (const [cv, value] of [[SECURITY_PROFILE, String(config.securityProfile)], [IDENTITY, stationId]] as const) {
+    try {
+      opts.service.setInternal(cv, value);
+    } catch (err) {
+      log.warn({ variable: `${cv.component.name}.${cv.variable.name}`, err: (err as Error).message }, 'could not record the CSMS setting in the device model');
+    }
+  }
+  const secrets = openSecretReader(opts.dbPath);
+  const link = new OcppCsmsLink({
+    config, stationId, service: opts.service, password: () => secrets.basicAuthPassword(), log,
+    ...(opts.forwardDataTransfer ? { forwardDataTransfer: opts.forwardDataTransfer } : {}),
+    ...(opts.timers ? { timers: opts.timers } : {}),
+  });
+  opts.service.attachLink(link);
+  log.info({ url: config.url, identity: stationId, security_profile: config.securityProfile }, 'CSMS link configured');
+  let closed = false;
+  return {
+    link,
+    dataTransfer: (req) => link.dataTransferFromBus(req),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await link.close();
+      secrets.close();
+    },
+  };
+}

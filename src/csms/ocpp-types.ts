@@ -1,0 +1,201 @@
+// The OCPP 2.0.1 JSON messages the CSMS link sends and answers, in OCPP's own camelCase. Only the fields
+// TsOcpp uses; the authority is the schema set ocpp-rpc ships (lib/schemas/ocpp2_0_1.json), which checks
+// every message both ways in strict mode. EVerest's snake_case forms are in src/generated/types/ocpp.ts;
+// src/csms/mapping.ts is the one place that converts between the two.
+
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+export type BootReason =
+  | 'ApplicationReset' | 'FirmwareUpdate' | 'LocalReset' | 'PowerUp' | 'RemoteReset' | 'ScheduledReset' | 'Triggered'
+  | 'Unknown' | 'Watchdog';
+export type AttributeType = 'Actual' | 'Target' | 'MinSet' | 'MaxSet';
+export type ConnectorStatus = 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted';
+
+export interface OcppEvse {
+  id: number;
+  connectorId?: number;
+}
+export interface OcppComponent {
+  name: string;
+  instance?: string;
+  evse?: OcppEvse;
+}
+export interface OcppVariable {
+  name: string;
+  instance?: string;
+}
+export interface OcppStatusInfo {
+  reasonCode: string;
+  additionalInfo?: string;
+}
+
+export interface BootNotificationRequest {
+  reason: BootReason;
+  chargingStation: { model: string; vendorName: string; serialNumber?: string; firmwareVersion?: string };
+}
+export interface BootNotificationResponse {
+  currentTime: string;
+  interval: number;
+  status: RegistrationStatus;
+  statusInfo?: OcppStatusInfo;
+}
+
+export type HeartbeatRequest = Record<string, never>;
+export interface HeartbeatResponse {
+  currentTime: string;
+}
+
+export interface StatusNotificationRequest {
+  timestamp: string;
+  connectorStatus: ConnectorStatus;
+  evseId: number;
+  connectorId: number;
+}
+
+export interface SecurityEventNotificationRequest {
+  type: string;
+  timestamp: string;
+  techInfo?: string;
+}
+
+export interface OcppEventData {
+  eventId: number;
+  timestamp: string;
+  trigger: 'Alerting' | 'Delta' | 'Periodic';
+  cause?: number;
+  actualValue: string;
+  techCode?: string;
+  techInfo?: string;
+  cleared?: boolean;
+  transactionId?: string;
+  component: OcppComponent;
+  variableMonitoringId?: number;
+  eventNotificationType: 'HardWiredNotification' | 'HardWiredMonitor' | 'PreconfiguredMonitor' | 'CustomMonitor';
+  variable: OcppVariable;
+}
+export interface NotifyEventRequest {
+  generatedAt: string;
+  tbc?: boolean;
+  seqNo: number;
+  eventData: OcppEventData[];
+}
+
+export interface GetVariableData {
+  attributeType?: AttributeType;
+  component: OcppComponent;
+  variable: OcppVariable;
+}
+export interface GetVariablesRequest {
+  getVariableData: GetVariableData[];
+}
+export interface OcppGetVariableResult {
+  attributeStatus: 'Accepted' | 'Rejected' | 'UnknownComponent' | 'UnknownVariable' | 'NotSupportedAttributeType';
+  attributeStatusInfo?: OcppStatusInfo;
+  attributeType?: AttributeType;
+  attributeValue?: string;
+  component: OcppComponent;
+  variable: OcppVariable;
+}
+export interface GetVariablesResponse {
+  getVariableResult: OcppGetVariableResult[];
+}
+
+export interface SetVariableData {
+  attributeType?: AttributeType;
+  attributeValue: string;
+  component: OcppComponent;
+  variable: OcppVariable;
+}
+export interface SetVariablesRequest {
+  setVariableData: SetVariableData[];
+}
+export interface OcppSetVariableResult {
+  attributeType?: AttributeType;
+  attributeStatus: 'Accepted' | 'Rejected' | 'UnknownComponent' | 'UnknownVariable' | 'NotSupportedAttributeType' | 'RebootRequired';
+  attributeStatusInfo?: OcppStatusInfo;
+  component: OcppComponent;
+  variable: OcppVariable;
+}
+export interface SetVariablesResponse {
+  setVariableResult: OcppSetVariableResult[];
+}
+
+export type ReportBase = 'ConfigurationInventory' | 'FullInventory' | 'SummaryInventory';
+export interface GetBaseReportRequest {
+  requestId: number;
+  reportBase: ReportBase;
+}
+export interface GetBaseReportResponse {
+  status: 'Accepted' | 'Rejected' | 'NotSupported' | 'EmptyResultSet';
+  statusInfo?: OcppStatusInfo;
+}
+export interface OcppVariableAttribute {
+  type?: AttributeType;
+  value?: string;
+  mutability?: 'ReadOnly' | 'WriteOnly' | 'ReadWrite';
+  persistent?: boolean;
+  constant?: boolean;
+}
+export interface OcppVariableCharacteristics {
+  unit?: string;
+  dataType: 'string' | 'decimal' | 'integer' | 'dateTime' | 'boolean' | 'OptionList' | 'SequenceList' | 'MemberList';
+  minLimit?: number;
+  maxLimit?: number;
+  valuesList?: string;
+  supportsMonitoring: boolean;
+}
+export interface ReportData {
+  component: OcppComponent;
+  variable: OcppVariable;
+  variableAttribute: OcppVariableAttribute[];
+  variableCharacteristics?: OcppVariableCharacteristics;
+}
+export interface NotifyReportRequest {
+  requestId: number;
+  generatedAt: string;
+  reportData?: ReportData[];
+  tbc?: boolean;
+  seqNo: number;
+}
+
+export interface ChangeAvailabilityRequest {
+  operationalStatus: 'Operative' | 'Inoperative';
+  evse?: OcppEvse;
+}
+export interface ChangeAvailabilityResponse {
+  status: 'Accepted' | 'Rejected' | 'Scheduled';
+  statusInfo?: OcppStatusInfo;
+}
+
+export interface OcppDataTransferRequest {
+  vendorId: string;
+  messageId?: string;
+  /** Any JSON value (OCPP 2.0.1 DataTransferRequest.data has no type). */
+  data?: unknown;
+}
+export interface OcppDataTransferResponse {
+  status: 'Accepted' | 'Rejected' | 'UnknownMessageId' | 'UnknownVendorId';
+  statusInfo?: OcppStatusInfo;
+  data?: unknown;
+}
+
+export type MessageTrigger =
+  | 'BootNotification' | 'LogStatusNotification' | 'FirmwareStatusNotification' | 'Heartbeat' | 'MeterValues'
+  | 'SignChargingStationCertificate' | 'SignV2GCertificate' | 'StatusNotification' | 'TransactionEvent'
+  | 'SignCombinedCertificate' | 'PublishFirmwareStatusNotification';
+export interface TriggerMessageRequest {
+  requestedMessage: MessageTrigger;
+  evse?: OcppEvse;
+}
+export interface TriggerMessageResponse {
+  status: 'Accepted' | 'Rejected' | 'NotImplemented';
+  statusInfo?: OcppStatusInfo;
+}
+
+export interface ResetRequest {
+  type: 'Immediate' | 'OnIdle';
+  evseId?: number;
+}
+export interface ResetResponse {
+  status: 'Accepted' | 'Rejected' | 'Scheduled';
+  statusInfo?: OcppStatusInfo;
+}

@@ -1,0 +1,75 @@
+// NotifyEvent for event_data (changes of monitored variables, src/ocpp/change.ts). Events are kept in
+// memory while the link is down or not Accepted (up to MAX_QUEUED, oldest dropped first) and go out in
+// order once it is; events raised in the same tick share one message. Unlike security events they are not
+// durable: libocpp sends NotifyEvent as a normal message too.
+import type { Logger } from '../../log.js';
+import type { EventData } from '../../generated/types/ocpp.js';
+import { toOcppEventData } from '../mapping.js';
+import type { NotifyEventRequest } from '../ocpp-types.js';
+import { classifyFailure, type Sender } from '../sender.js';
+
+export const MAX_QUEUED = 1000;
+const PER_MESSAGE = 50;
+
+export class NotifyEventSender {
+  readonly #sender: Sender;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  readonly #maxValue: () => number;
+  #queue: EventData[] = [];
+  #scheduled = false;
+  #running = false;
+
+  constructor(sender: Sender, log: Logger, now: () => Date, maxValue: () => number) {
+    this.#sender = sender;
+    this.#log = log;
+    this.#now = now;
+    this.#maxValue = maxValue;
+  }
+
+  push(e: EventData): void {
+    this.#queue.push(e);
+    if (this.#queue.length > MAX_QUEUED) {
+      this.#queue.splice(0, this.#queue.length - MAX_QUEUED);
+      this.#log.warn({ kept: MAX_QUEUED }, 'NotifyEvent queue full; oldest events dropped');
+    }
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  flush(): void {
+    if (this.#running || !this.#sender.accepted || this.#queue.length === 0) return;
+    this.#running = true;
+    this.#run().finally(() => { this.#running = false; });
+  }
+
+  async #run(): Promise<void> {
+    while (this.#sender.accepted && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, PER_MESSAGE);
+      const maxValue = this.#maxValue();
+      const req: NotifyEventRequest = {
+        generatedAt: this.#now().toISOString(), seqNo: 0, tbc: false, eventData: batch.map((e) => toOcppEventData(e, maxValue)),
+      };
+      try {
+        await this.#sender.call('NotifyEvent', req);
+      } catch (err) {
+        const failure = classifyFailure(err);
+        if (failure === 'answered') {
+          this.#log.error({ events: batch.length, err: (err as Error).message }, 'CSMS refused a NotifyEvent; events dropped');
+          continue;
+        }
+        this.#queue.unshift(...batch);
+        return;
+      }
+    }
+  }
+}

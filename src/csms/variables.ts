@@ -1,0 +1,73 @@
+// The device model variables the CSMS link reads, read through the same get_variables path as the bus
+// (a variable that is missing or unreadable gives the fallback). Names as in libocpp
+// ctrlr_component_variables.cpp (OCPPCommCtrlr, DeviceDataCtrlr, InternalCtrlr, SecurityCtrlr).
+import type { ComponentVariable } from '../generated/types/ocpp.js';
+import type { OcppService } from '../ocpp/service.js';
+
+export const cvOf = (component: string, variable: string, variableInstance?: string, evse?: { id: number; connector_id?: number }): ComponentVariable => {
+  const cv: ComponentVariable = { component: { name: component }, variable: { name: variable } };
+  if (variableInstance !== undefined) cv.variable.instance = variableInstance;
+  if (evse !== undefined) cv.component.evse = evse;
+  return cv;
+};
+
+export const HEARTBEAT_INTERVAL = cvOf('OCPPCommCtrlr', 'HeartbeatInterval');
+export const BASIC_AUTH_PASSWORD = cvOf('SecurityCtrlr', 'BasicAuthPassword');
+export const SECURITY_PROFILE = cvOf('SecurityCtrlr', 'SecurityProfile');
+export const IDENTITY = cvOf('SecurityCtrlr', 'Identity');
+
+export function readString(service: OcppService, cv: ComponentVariable): string | undefined {
+  const [r] = service.getVariables([{ component_variable: cv }]);
+  return r?.status === 'Accepted' ? r.value : undefined;
+}
+
+export function readInt(service: OcppService, cv: ComponentVariable, fallback: number): number {
+  const v = readString(service, cv);
+  const n = v === undefined || v.trim() === '' ? NaN : Number(v);
+  return Number.isInteger(n) ? n : fallback;
+}
+
+export function readBool(service: OcppService, cv: ComponentVariable, fallback: boolean): boolean {
+  const v = readString(service, cv)?.toLowerCase();
+  return v === 'true' ? true : v === 'false' ? false : fallback;
+}
+
+/** What the link needs per connection; read at every connect, so a change applies at the next one. */
+export interface CommSettings {
+  messageTimeoutS: number;
+  pingIntervalS: number;
+  retryBackOffWaitMinimumS: number;
+  retryBackOffRandomRangeS: number;
+  retryBackOffRepeatTimes: number;
+  messageAttemptIntervalS: number;
+}
+
+export function readCommSettings(service: OcppService): CommSettings {
+  return {
+    messageTimeoutS: readInt(service, cvOf('OCPPCommCtrlr', 'MessageTimeout', 'Default'), 30),
+    pingIntervalS: readInt(service, cvOf('OCPPCommCtrlr', 'WebSocketPingInterval'), 30),
+    retryBackOffWaitMinimumS: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffWaitMinimum'), 1),
+    retryBackOffRandomRangeS: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffRandomRange'), 2),
+    retryBackOffRepeatTimes: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffRepeatTimes'), 2),
+    messageAttemptIntervalS: readInt(service, cvOf('OCPPCommCtrlr', 'MessageAttemptInterval', 'TransactionEvent'), 10),
+  };
+}
+
+/** DeviceDataCtrlr limits of one message kind (B06.FR.16/17 for GetVariables, B05 for SetVariables). */
+export function readMessageLimits(service: OcppService, instance: 'GetVariables' | 'SetVariables' | 'GetReport'): { items: number; bytes: number } {
+  return {
+    items: readInt(service, cvOf('DeviceDataCtrlr', 'ItemsPerMessage', instance), Number.MAX_SAFE_INTEGER),
+    bytes: readInt(service, cvOf('DeviceDataCtrlr', 'BytesPerMessage', instance), Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** DeviceDataCtrlr ReportingValueSize, capped at the schema's 2500. */
+export function readReportingValueSize(service: OcppService, schemaMax: number): number {
+  const n = readInt(service, cvOf('DeviceDataCtrlr', 'ReportingValueSize'), schemaMax);
+  return n > 0 ? Math.min(n, schemaMax) : schemaMax;
+}
+
+/** InternalCtrlr MaxMessageSize: the bound libocpp's NotifyReport splitter uses. */
+export function readMaxMessageSize(service: OcppService): number {
+  return readInt(service, cvOf('InternalCtrlr', 'MaxMessageSize'), 65000);
+}
