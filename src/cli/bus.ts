@@ -35,7 +35,7 @@ export async function openCliBus(settings: BusSettings, log: Logger, connectTime
     const unwrapped = settingsValue && typeof settingsValue === 'object' && 'msg_type' in settingsValue ? (settingsValue as unknown as { data: unknown }).data : settingsValue;
     const detected = detectFromRetained(retained.get(`${P}interfaces`), unwrapped);
     // v19 and v22 calls look the same on the wire: one old-dialect caller serves both.
-    names = detected ? [detected] : ['v25', 'v22'];
+    names = detected.includes('v25') ? (detected.length > 1 ? ['v25', 'v22'] : ['v25']) : ['v22'];
   }
   const callers = names.map((n) => new Caller({
     client, publisher, dialect: dialectFor(n), everestPrefix: P, selfId, log, callTimeoutMs: settings.callTimeoutMs,

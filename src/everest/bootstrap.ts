@@ -3,7 +3,7 @@
 // global ready (everest-bus.md, "Verified against a real manager" and "The older dialect").
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import { dialectFor, type Dialect, type DialectName } from './dialect.js';
+import { DIALECT_NAMES, dialectFor, type Dialect, type DialectName } from './dialect.js';
 import { parsePayload } from './payload.js';
 import { withTimeout } from './timeout.js';
 import type { Logger } from '../log.js';
@@ -61,17 +61,17 @@ export function matches(filter: string, topic: string): boolean {
 }
 
 /**
- * The dialect from the retained start-up topics: `P interfaces` is a bare array up to v0.24 and a
- * msg_type envelope from v0.25 on; in the old dialect `P settings` has `forward_exceptions` from v0.22 on.
+ * The dialects the retained start-up topics allow: `P interfaces` is a bare array up to v0.24 and a
+ * msg_type envelope from v0.25 on; in the old dialect `P settings` has `forward_exceptions` from v0.22
+ * on. What cannot be told apart stays a candidate, and the config answer decides.
  */
-export function detectFromRetained(interfaces: unknown, settings: unknown): DialectName | undefined {
-  if (interfaces === undefined) return undefined;
+export function detectFromRetained(interfaces: unknown, settings: unknown): DialectName[] {
   if (Array.isArray(interfaces)) {
-    const s = typeof settings === 'object' && settings !== null ? settings as Record<string, unknown> : undefined;
-    return s && !('forward_exceptions' in s) ? 'v19' : 'v22';
+    if (typeof settings !== 'object' || settings === null) return ['v22', 'v19'];
+    return 'forward_exceptions' in settings ? ['v22'] : ['v19'];
   }
-  if (typeof interfaces === 'object' && interfaces !== null && 'msg_type' in interfaces) return 'v25';
-  return undefined;
+  if (typeof interfaces === 'object' && interfaces !== null && 'msg_type' in interfaces) return ['v25'];
+  return [...DIALECT_NAMES];
 }
 
 export interface ConfigAnswer {

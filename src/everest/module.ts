@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { BootstrapError, CmdError, NotConnectedError, errorMessage } from '../errors.js';
 import { compileInterface, type CompiledInterface } from '../schema/compile.js';
 import type { InterfaceDefinition, TypeFile } from '../schema/definitions.js';
-import { dialectFor, DIALECT_NAMES, type Dialect, type DialectName } from './dialect.js';
+import type { Dialect, DialectName } from './dialect.js';
 import { openConnection, waitConnected } from './connection.js';
 import { Publisher } from './publisher.js';
 import { detectFromRetained, readRetained, requestConfig } from './bootstrap.js';
@@ -184,11 +184,11 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     const probeTopic = `${P}modules/${M}/tsocpp_probe`;
     const filters = [`${P}interfaces`, `${P}settings`, `${P}types`, `${P}type_definitions/#`, ...ifaceNames.map((n) => `${P}interface_definitions/${n}`)];
     let retained = await readRetained(client, filters, probeTopic);
-    let detected = detectFromRetained(retained.get(`${P}interfaces`), this.#unwrapAny(retained.get(`${P}settings`)));
+    const detected = detectFromRetained(retained.get(`${P}interfaces`), this.#unwrapAny(retained.get(`${P}settings`)));
 
     // 2. The config, in the detected (or forced) dialect; or, with nothing retained, in whichever answers.
-    const candidates: DialectName[] = s.dialect !== 'auto' ? [s.dialect] : detected ? [detected] : [...DIALECT_NAMES];
-    if (s.dialect !== 'auto' && detected && detected !== s.dialect) {
+    const candidates: DialectName[] = s.dialect !== 'auto' ? [s.dialect] : detected;
+    if (s.dialect !== 'auto' && !detected.includes(s.dialect)) {
       this.log.warn({ forced: s.dialect, seen: detected }, 'bus dialect forced by setting differs from what the manager published');
     }
     const { dialect, answer } = await requestConfig(client, P, M, candidates, s.configTimeoutMs, this.log);
@@ -198,7 +198,6 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
       // The manager may have come up while we waited for its answer: look again.
       retained = await readRetained(client, filters, probeTopic);
       startupTopics = retained.has(`${P}interfaces`);
-      detected = detectFromRetained(retained.get(`${P}interfaces`), this.#unwrapAny(retained.get(`${P}settings`)));
     }
     this.log.info({ dialect: dialect.name, framework: dialect.frameworkRange, startupTopics }, `bus dialect ${dialect.name} (${dialect.frameworkRange})`);
     const moduleConfig = normalizeModuleConfig(answer);

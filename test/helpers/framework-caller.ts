@@ -37,7 +37,7 @@ export class FrameworkCaller {
 
   static async connect(url: string, prefix: string, dialect: DialectName, origin = `caller_${randomUUID().slice(0, 8)}`): Promise<FrameworkCaller> {
     const client = await mqtt.connectAsync(url, { clientId: origin, protocolVersion: 4, clean: true, reconnectPeriod: 200 });
-    client.stream.setNoDelay?.(true);
+    (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     return new FrameworkCaller(client, prefix, dialect, origin);
   }
 
