@@ -3,11 +3,14 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
-export type LogFormat = 'json' | 'pretty' | 'auto';
+export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface LogOptions {
   level?: string;
   format?: LogFormat;
+  /** Where lines go (default stdout, where the manager collects a module's output). */
+  destination?: 'stdout' | 'stderr';
   /** Extra field names (dot paths) whose values are replaced before a line is written. */
   redact?: string[];
 }
@@ -20,16 +23,19 @@ const SECRET_PATHS = [
 
 export function createLogger(opts: LogOptions = {}): Logger {
   const format = opts.format ?? 'auto';
-  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  const toStderr = opts.destination === 'stderr';
+  const stream = toStderr ? process.stderr : process.stdout;
+  const pretty = format === 'pretty' || (format === 'auto' && stream.isTTY === true);
   const options: LoggerOptions = {
     level: opts.level ?? process.env.TSOCPP_LOG_LEVEL ?? 'info',
     base: { name: 'tsocpp' },
     redact: { paths: [...SECRET_PATHS, ...(opts.redact ?? [])], censor: '[redacted]' },
   };
   if (pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } });
+    const prettyOptions = { colorize: stream.isTTY === true, translateTime: 'HH:MM:ss.l', destination: toStderr ? 2 : 1 };
+    return pino({ ...options, transport: { target: 'pino-pretty', options: prettyOptions } });
   }
-  return pino(options);
+  return toStderr ? pino(options, pino.destination({ dest: 2, sync: true })) : pino(options);
 }
 
 /** A logger that writes nothing, for library use and tests that do not look at logs. */

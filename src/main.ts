@@ -1,17 +1,18 @@
 // The tsocpp command: runs the module (on the embedded default, or joining a manager's bus), or the
 // command-line client (`tsocpp call`, `tsocpp watch`).
-import { createLogger, type LogFormat } from './log.js';
-import { parseFlags, resolveBusSettings, type Flags } from './everest/settings.js';
+import { createLogger, LOG_FORMATS, type LogFormat } from './log.js';
+import { parseFlags, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
-import { errorMessage, TsOcppError } from './errors.js';
-import { startApp, type EmbeddedOptions } from './app.js';
+import { ConfigError, errorMessage, TsOcppError } from './errors.js';
+import { defaultEverestConfigFile, defaultManifest, startApp, type EmbeddedOptions } from './app.js';
+import { loadEverestConfig } from './embedded/everest-config.js';
 import { runCall } from './cli/call.js';
 import { runWatch } from './cli/watch.js';
 
 const USAGE = `usage:
   tsocpp [options]                       run the module (embedded broker and config service unless --module or EV_MODULE is set)
-  tsocpp call <module> <impl> <cmd> '<json args>' [--timeout ms]
-  tsocpp watch <module> <impl> <var> [--count N]
+  tsocpp call <module> <impl> <cmd> '<json args>' [--timeout ms] [--broker URL] [--prefix P]
+  tsocpp watch <module> <impl> <var> [--count N] [--broker URL] [--prefix P]
 
 options:
   --port N                 embedded broker port (default 1883); --host H (default 127.0.0.1)
@@ -21,9 +22,13 @@ options:
   --mqtt_broker_host H --mqtt_broker_port N --mqtt_broker_socket_path P --mqtt_everest_prefix P
                            as the manager passes them (also EV_MQTT_* environment variables)
   --bus-dialect D          auto (default), v25 (framework v0.25+), v22 (v0.22-v0.24), v19 (v0.19-v0.21)
-  --log-level L --log-format json|pretty|auto
+  --log-level L            trace|debug|info|warn|error|fatal (TSOCPP_LOG_LEVEL); the module config's log_level
+                           applies once the config is in
+  --log-format F           json|pretty|auto (TSOCPP_LOG_FORMAT; auto: pretty on a terminal, JSON otherwise)
   --mqtt-username U --mqtt-password P --mqtt-ca F --mqtt-cert F --mqtt-key F
-  --print-config           print the resolved settings and exit
+  --print-config           print the resolved settings (secrets redacted) and exit
+  --device-model-db F --evse-count N --connectors-per-evse N
+                           module config on the embedded default
   --csms-url URL --station-id ID --security-profile N --csms-ca-file F --client-cert-file F --client-key-file F
                            module config for the CSMS link (embedded default)
 `;
@@ -37,18 +42,42 @@ function flagString(flags: Flags, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+function logFormat(flags: Flags): LogFormat {
+  const raw = flagString(flags, 'log_format') ?? process.env.TSOCPP_LOG_FORMAT ?? 'auto';
+  if (!(LOG_FORMATS as readonly string[]).includes(raw)) throw new ConfigError('log_format', `expected ${LOG_FORMATS.join(', ')}, got '${raw}'`);
+  return raw as LogFormat;
+}
+
+/** `mqtt://user:secret@host` -> `mqtt://user:[redacted]@host`; anything else as it is. */
+function redactUrl(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.includes('@')) return value;
+  try {
+    const u = new URL(value);
+    if (u.password === '') return value;
+    u.password = 'redacted';
+    return u.href.replace(':redacted@', ':[redacted]@');
+  } catch {
+    return value;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { flags, positionals } = parseFlags(argv);
   if (flags.help || flags.h) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const format = (flagString(flags, 'log_format') ?? process.env.TSOCPP_LOG_FORMAT ?? 'auto') as LogFormat;
+  const format = logFormat(flags);
   const sub = positionals[0];
-  const log = createLogger({ level: flagString(flags, 'log_level') ?? (sub ? 'warn' : undefined), format: sub ? 'json' : format });
-  if (flags.prefix !== undefined && flags.mqtt_everest_prefix === undefined) flags.mqtt_everest_prefix = flags.prefix;
+  // The client prints answers on stdout, so its own log lines go to stderr.
+  const log = sub
+    ? createLogger({ level: flagString(flags, 'log_level') ?? 'warn', format: 'json', destination: 'stderr' })
+    : createLogger({ level: flagString(flags, 'log_level'), format });
 
   if (sub === 'call' || sub === 'watch') {
+    // For the client, --prefix is the everest MQTT prefix. (For the module it is not: the manager passes
+    // binaries `--prefix <install prefix>`, which must not become a topic prefix.)
+    if (flags.prefix !== undefined && flags.mqtt_everest_prefix === undefined) flags.mqtt_everest_prefix = flags.prefix;
     const settings = resolveBusSettings(flags, process.env, { moduleId: 'tsocpp-cli' });
     if (sub === 'call') return runCall(positionals.slice(1), settings, Number(flagString(flags, 'timeout') ?? 10_000), log);
     const count = flagString(flags, 'count');
@@ -77,8 +106,7 @@ async function main(argv: string[]): Promise<number> {
     if (configFile) embedded.configFile = configFile;
   }
   if (flags.print_config) {
-    const shown = { ...settings, password: settings.password ? '[redacted]' : undefined, mode: joinManager ? 'manager' : 'embedded', embedded };
-    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(printableConfig(flags, settings, joinManager, embedded, format), null, 2)}\n`);
     return 0;
   }
 
@@ -105,6 +133,40 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => onSignal('SIGINT'));
   });
   return 0;
+}
+
+/**
+ * What --print-config shows: the bus settings, the log settings and, on the embedded default, the module
+ * config the embedded config service will hand out (manifest defaults < config file < flags). Under a
+ * manager the module config comes from the manager and is not known here. Secrets are redacted.
+ */
+function printableConfig(flags: Flags, settings: BusSettings, joinManager: boolean, embedded: EmbeddedOptions | undefined,
+  format: LogFormat): Record<string, unknown> {
+  const shown: Record<string, unknown> = {
+    mode: joinManager ? 'manager' : 'embedded',
+    ...settings,
+    brokerUrl: redactUrl(settings.brokerUrl),
+    password: settings.password ? '[redacted]' : undefined,
+    log: { level: flagString(flags, 'log_level') ?? process.env.TSOCPP_LOG_LEVEL ?? 'info', format },
+  };
+  if (embedded) {
+    const configFile = embedded.configFile ?? defaultEverestConfigFile();
+    const entry = loadEverestConfig(configFile).active_modules[settings.moduleId];
+    const moduleConfig: Record<string, unknown> = {};
+    for (const [key, decl] of Object.entries(defaultManifest().config)) if (decl.default !== undefined) moduleConfig[key] = decl.default;
+    Object.assign(moduleConfig, entry?.config_module ?? {}, embedded.moduleConfig ?? {});
+    for (const key of Object.keys(moduleConfig)) {
+      if (/password|secret|passphrase/i.test(key)) moduleConfig[key] = '[redacted]';
+      else moduleConfig[key] = redactUrl(moduleConfig[key]);
+    }
+    shown.embedded = {
+      dialect: embedded.dialect,
+      broker: embedded.broker ? `mqtt://${embedded.broker.host}:${embedded.broker.port}` : 'none (--broker given)',
+      configFile,
+      moduleConfig: entry ? moduleConfig : `module '${settings.moduleId}' is not in ${configFile}`,
+    };
+  }
+  return shown;
 }
 
 main(process.argv.slice(2)).then(
