@@ -1,0 +1,68 @@
+// security_event takes the arguments that the interface definition in force declares: `type` and
+// `info` (everest-core 2023.12) or `event: SecurityEvent` (current). Both become the same event.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { testBroker, testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
+import { startTestManager } from '../helpers/manager.js';
+import { startModuleProcess, stopModule } from '../helpers/module-process.js';
+import { FrameworkCaller, replyError } from '../helpers/framework-caller.js';
+
+const dialect = testDialect();
+let broker: TestBroker;
+
+test.before(async () => {
+  broker = await testBroker();
+});
+test.after(async () => {
+  await broker?.close();
+});
+
+async function session(legacy: boolean, fn: (caller: FrameworkCaller, events: Array<Record<string, unknown>>) => Promise<void>): Promise<void> {
+  const prefix = uniquePrefix('se');
+  const manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect, legacySecurityEvent: legacy });
+  const mod = await startModuleProcess(broker.url, prefix);
+  const caller = await FrameworkCaller.connect(broker.url, prefix, dialect);
+  const events: Array<Record<string, unknown>> = [];
+  try {
+    await caller.watchVar('ocpp', 'main', 'security_event', (v) => events.push(v as Record<string, unknown>));
+    await fn(caller, events);
+  } finally {
+    await caller.close();
+    await stopModule(mod);
+    await manager.stop();
+  }
+}
+
+async function until(fn: () => boolean): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('the 2023.12 definition: type and info are accepted, event is refused', async () => {
+  await session(true, async (caller, events) => {
+    const ok = await caller.call('ocpp', 'main', 'security_event', { type: 'FirmwareUpdated', info: 'v1.2' });
+    assert.is(replyError(ok), undefined);
+    await until(() => events.length === 1);
+    assert.equal(events[0], { type: 'FirmwareUpdated', info: 'v1.2' });
+    const bad = await caller.call('ocpp', 'main', 'security_event', { event: { type: 'FirmwareUpdated' } });
+    assert.is(replyError(bad)?.type, 'SchemaValidationError');
+  });
+});
+
+test('the current definition: event is accepted, type and info are refused', async () => {
+  await session(false, async (caller, events) => {
+    const ok = await caller.call('ocpp', 'main', 'security_event', { event: { type: 'FirmwareUpdated', info: 'v1.2' } });
+    assert.is(replyError(ok), undefined);
+    await until(() => events.length === 1);
+    assert.equal(events[0], { type: 'FirmwareUpdated', info: 'v1.2' });
+    const bad = await caller.call('ocpp', 'main', 'security_event', { type: 'FirmwareUpdated', info: 'v1.2' });
+    const e = replyError(bad);
+    assert.is(e?.type, 'SchemaValidationError');
+    assert.match(e!.msg, /event/);
+  });
+});
+
+test.run();
