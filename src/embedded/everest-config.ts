@@ -67,10 +67,15 @@ export function moduleConfigV22(id: string, m: ActiveModule, manifest: Manifest 
 
 /** module_config entry as a v0.19-v0.21 manager answers `get_config` (config_maps of plain values). */
 export function moduleConfigV19(m: ActiveModule, manifest: Manifest | undefined): Record<string, unknown> {
+  // Each entry is {"type", "value"} as v0.20's parse_config_map writes it.
   const values = (decls: Record<string, ConfigDeclaration>, given: Record<string, unknown>): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
-    for (const [name, decl] of Object.entries(decls)) if (decl.default !== undefined) out[name] = decl.default;
-    return Object.assign(out, given);
+    for (const [name, decl] of Object.entries(decls)) {
+      const value = name in given ? given[name] : decl.default;
+      if (value !== undefined) out[name] = { type: decl.type, value };
+    }
+    for (const [name, value] of Object.entries(given)) if (!(name in decls)) out[name] = { type: 'string', value };
+    return out;
   };
   const maps: Record<string, unknown> = { '!module': values(manifest?.config ?? {}, m.config_module ?? {}) };
   for (const [impl, p] of Object.entries(manifest?.provides ?? {})) maps[impl] = values(p.config ?? {}, m.config_implementation?.[impl] ?? {});

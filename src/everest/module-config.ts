@@ -1,6 +1,6 @@
 // The manager's answer to a config request, in either dialect's shape, reduced to one form.
 // v0.22+: module_config.configuration_parameters = {"!module": [{name, value, characteristics}], "<impl>": [...]}
-// v0.19-v0.21: module_config.config_maps = {"!module": {key: value}, "<impl>": {...}}
+// v0.19-v0.21: module_config.config_maps = {"!module": {key: {type, value}}, "<impl>": {...}}
 // (everest-bus.md; everest-framework lib/config.cpp at v0.20.3 and v0.25.0)
 
 export interface Connection {
@@ -31,7 +31,8 @@ function readParameterList(list: unknown): Record<string, unknown> {
       if (isObject(p) && typeof p.name === 'string') out[p.name] = p.value;
     }
   } else if (isObject(list)) {
-    Object.assign(out, list);
+    // v0.19-v0.21: {key: {"type": "<manifest type>", "value": v}} (lib/config.cpp parse_config_map).
+    for (const [k, v] of Object.entries(list)) out[k] = isObject(v) && 'value' in v && 'type' in v ? v.value : v;
   }
   return out;
 }
