@@ -110,14 +110,34 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const app = await startApp({ settings, log, embedded });
-  log.info({ broker: app.brokerUrl, module: settings.moduleId, prefix: settings.everestPrefix, dialect: app.info.dialect },
-    `TsOcpp serving module '${settings.moduleId}' on ${app.brokerUrl} (${embedded ? 'embedded default' : 'manager bus'}, dialect ${app.info.dialect})`);
+  let app = await startApp({ settings, log, embedded });
+  const announce = (): void => {
+    log.info({ broker: app.brokerUrl, module: settings.moduleId, prefix: settings.everestPrefix, dialect: app.info.dialect },
+      `TsOcpp serving module '${settings.moduleId}' on ${app.brokerUrl} (${embedded ? 'embedded default' : 'manager bus'}, dialect ${app.info.dialect})`);
+  };
+  announce();
 
-  // The manager stops modules with SIGTERM: stop taking calls, answer or refuse what is in flight,
-  // flush, disconnect, exit 0 within a bound.
   await new Promise<void>((resolve) => {
-    const onSignal = (sig: string) => {
+    let stopping = false;
+    // A restarted manager expects the handshake again (and may speak another dialect): join anew.
+    const rejoin = (): void => {
+      if (stopping) return;
+      void (async () => {
+        await app.stop();
+        if (stopping) return;
+        app = await startApp({ settings, log, embedded });
+        app.module.onManagerRestart(rejoin);
+        announce();
+      })().catch((err: unknown) => {
+        log.error({ err: errorMessage(err) }, 'could not join the bus again');
+        process.exit(1);
+      });
+    };
+    app.module.onManagerRestart(rejoin);
+    // The manager stops modules with SIGTERM: stop taking calls, answer or refuse what is in flight,
+    // flush, disconnect, exit 0 within a bound.
+    const onSignal = (sig: string): void => {
+      stopping = true;
       log.info(`${sig}: shutting down`);
       const force = setTimeout(() => {
         log.error('shutdown took too long; exiting');

@@ -82,6 +82,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   readonly #routes = new Map<string, Route>();
   readonly #served = new Map<string, ServedImpl>();
   readonly #readyCallbacks: Array<() => void | Promise<void>> = [];
+  readonly #managerStartCallbacks: Array<() => void> = [];
   readonly #activeErrors = new Map<string, ActiveError>();
   #client: MqttClient | undefined;
   #caller: Caller | undefined;
@@ -135,6 +136,12 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   onReady(fn: () => void | Promise<void>): this {
     this.#readyCallbacks.push(fn);
     if (this.#globalReady) this.#runReady([fn]);
+    return this;
+  }
+
+  /** Run `fn` once when a manager (re)starts while this module runs: the owner should stop and start again. */
+  onManagerRestart(fn: () => void): this {
+    this.#managerStartCallbacks.push(fn);
     return this;
   }
 
@@ -232,8 +239,8 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     }
 
     // 4. Serve, then say ready: subscribe to `P ready` first, it is published once and not retained.
-    client.on('message', (topic, payload) => this.#onMessage(topic, payload));
-    const subs: Record<string, { qos: 2 }> = { [`${P}ready`]: { qos: 2 } };
+    client.on('message', (topic, payload, packet) => this.#onMessage(topic, payload, packet.retain));
+    const subs: Record<string, { qos: 0 | 2 }> = { [`${P}ready`]: { qos: 2 }, [`${P}interfaces`]: { qos: 0 } };
     for (const served of this.#served.values()) {
       const cmds = [...served.compiled.cmds.keys()];
       for (const t of dialect.cmdServeTopics(served.prefix, cmds)) {
@@ -242,6 +249,8 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
       }
     }
     this.#routes.set(`${P}ready`, { kind: 'global-ready' });
+    // A manager that (re)starts publishes its start-up topics anew: then this module must join again.
+    this.#routes.set(`${P}interfaces`, { kind: 'manager-start' });
     this.#caller = new Caller({
       client, publisher: this.#publisher, dialect, everestPrefix: P, selfId: M, log: this.log,
       callTimeoutMs: s.callTimeoutMs, isServeTopic: (t) => this.#routes.has(t),
@@ -291,11 +300,18 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     this.#served.set(impl, { impl, interfaceName, prefix, compiled, handlers, log: this.log.child({ impl }) });
   }
 
-  #onMessage(topic: string, payload: Buffer): void {
+  #onMessage(topic: string, payload: Buffer, retained: boolean): void {
     // Old dialect: a cmd topic we serve also carries the results of our calls to ourselves.
     if (this.#caller?.onMessage(topic, payload) === true && !this.#routes.has(topic)) return;
     const route = this.#routes.get(topic);
     if (!route) return;
+    if (route.kind === 'manager-start') {
+      // Retained copies (a manager run with --retain-topics) and the clearing at global ready are not a restart.
+      if (retained || payload.length === 0 || !this.#globalReady) return;
+      this.log.warn('the manager published its start-up topics again (it restarted): joining the bus again');
+      for (const fn of this.#managerStartCallbacks.splice(0)) fn();
+      return;
+    }
     if (route.kind === 'global-ready') {
       const parsed = parsePayload(payload);
       if (parsed.ok && this.dialect.readGlobalReady(parsed.value)) this.#markGlobalReady();

@@ -128,4 +128,22 @@ test('restarted alone while the stack is up, it comes back serving on its own', 
   assert.equal(manager.service.violations, []);
 });
 
+test('when the manager restarts (here speaking another dialect), it joins the bus again', async () => {
+  await manager.stop();
+  const other = dialect === 'v25' ? 'v22' : 'v25';
+  manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect: other });
+  await mod.waitFor(/joining the bus again/);
+  const end = Date.now() + 15_000;
+  while (!manager.service.globalReady && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(manager.service.globalReady, 'the new manager reached global ready');
+  assert.equal(manager.service.violations, []);
+  const c2 = await FrameworkCaller.connect(broker.url, prefix, other);
+  try {
+    const r = await c2.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+    assert.is((r.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted');
+  } finally {
+    await c2.close();
+  }
+});
+
 test.run();

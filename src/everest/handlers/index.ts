@@ -5,7 +5,8 @@ import { handleCall } from './call.js';
 // Results of our own calls and vars of other modules are routed by the Caller (caller.ts).
 export type Route =
   | { kind: 'call'; served: ServedImpl }
-  | { kind: 'global-ready' };
+  | { kind: 'global-ready' }
+  | { kind: 'manager-start' };
 
 export function dispatch(host: HandlerHost, route: Route, topic: string, buf: Buffer): void {
   switch (route.kind) {
@@ -13,6 +14,7 @@ export function dispatch(host: HandlerHost, route: Route, topic: string, buf: Bu
       handleCall(host, route.served, topic, buf);
       return;
     case 'global-ready':
+    case 'manager-start':
       return;
   }
 }
