@@ -426,6 +426,7 @@ class Caller:
                 f.write("\n")
                 f.flush()
                 os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the driver may run as another user
             os.replace(tmp, self.out_path)
             log.info("PyOcppCaller: results (%s) written to %s" % (status, self.out_path))
 
