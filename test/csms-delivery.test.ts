@@ -1,0 +1,151 @@
+// What must survive a CSMS outage, a TsOcpp restart and a connection cut mid-call: critical security
+// events raised on the bus arrive once each; is_connected follows the link; stop/restart on the bus close
+// and reopen it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { TestCsms } from './fixtures/csms/csms.js';
+import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
+import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+
+type R = Record<string, unknown>;
+let db: TempDb;
+let csms: TestCsms;
+let ts: TsOcpp | undefined;
+
+const until = async (check: () => boolean, ms = 8000, what = 'condition'): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const raise = (t: TsOcpp, type: string, info: string) => t.call('main', 'security_event', { event: { type, info } });
+const start = () => startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path });
+
+test.before.each(async () => {
+  db = tempDb();
+  seedDeviceModel(db.path);
+  csms = await new TestCsms({ password: PASSWORD }).start();
+});
+test.after.each(async () => {
+  await ts?.stop();
+  ts = undefined;
+  await csms.stop();
+  db.cleanup();
+});
+
+test('security events raised while the CSMS is down arrive after it comes back, in order, once each', async () => {
+  ts = await start();
+  await csms.waitFor('StatusNotification', 2);
+  const connected: boolean[] = [];
+  await ts.bus.callers[0]!.subscribeVar('ocpp', 'main', 'is_connected', (v) => { connected.push(v as boolean); });
+  await csms.stop();
+  await until(() => !ts!.app.service.isConnected(), 5000, 'is_connected false');
+  await raise(ts, 'TamperDetectionActivated', 'one');
+  await raise(ts, 'InvalidMessages', 'not critical: log only');
+  await raise(ts, 'SettingSystemTime', 'two');
+  await raise(ts, 'MemoryExhaustion', 'three');
+  assert.is(ts.app.service.outbox.size(), 3);
+  await sleep(300);
+  await csms.start();
+  const got = await csms.waitFor('SecurityEventNotification', 3);
+  assert.equal(got.map((r) => [r.params.type, r.params.techInfo]), [['TamperDetectionActivated', 'one'], ['SettingSystemTime', 'two'], ['MemoryExhaustion', 'three']]);
+  await until(() => ts!.app.service.outbox.size() === 0, 2000, 'outbox empty');
+  await sleep(300);
+  assert.is(csms.of('SecurityEventNotification').length, 3);
+  // The bus var followed the link: down, then up again.
+  await until(() => connected.at(-1) === true, 3000, 'is_connected true on the bus');
+  assert.ok(connected.includes(false));
+});
+
+test('security events survive a restart of TsOcpp and are delivered once each', async () => {
+  ts = await start();
+  await csms.waitFor('StatusNotification', 2);
+  await raise(ts, 'FirmwareUpdated', 'delivered before the outage');
+  await csms.waitFor('SecurityEventNotification', 1);
+  await csms.stop();
+  await until(() => !ts!.app.service.isConnected(), 5000, 'is_connected false');
+  await raise(ts, 'InvalidFirmwareSignature', 'a');
+  await raise(ts, 'InvalidCsmsCertificate', 'b');
+  await ts.stop();
+  ts = undefined;
+  await csms.start();
+  ts = await start();
+  const got = await csms.waitFor('SecurityEventNotification', 3);
+  assert.equal(got.map((r) => r.params.type), ['FirmwareUpdated', 'InvalidFirmwareSignature', 'InvalidCsmsCertificate']);
+  await sleep(300);
+  assert.is(csms.of('SecurityEventNotification').length, 3);
+  assert.is(csms.of('BootNotification').length, 2);
+  assert.is(ts.app.service.outbox.size(), 0);
+});
+
+test('the CSMS drops the connection mid-call: the link comes back and the unanswered event is sent again', async () => {
+  csms.opts.handlers = { SecurityEventNotification: (_p, n) => (n === 1 ? 'drop' : {}) };
+  ts = await start();
+  await csms.waitFor('StatusNotification', 2);
+  await raise(ts, 'TamperDetectionActivated', 'x');
+  await until(() => csms.connections === 2, 5000, 'a second connection');
+  const got = await csms.waitFor('SecurityEventNotification', 1);
+  assert.is(got[0]!.params.techInfo, 'x');
+  assert.is(csms.of('BootNotification').length, 2);
+  await until(() => ts!.app.service.outbox.size() === 0, 2000, 'outbox empty');
+  await sleep(300);
+  assert.is(csms.of('SecurityEventNotification').length, 1);
+  assert.ok(ts.app.service.isConnected());
+});
+
+test('the CSMS drops the connection during a bus data_transfer: Rejected/Offline, then the link is back', async () => {
+  csms.opts.handlers = { DataTransfer: () => 'drop' };
+  ts = await start();
+  await csms.waitFor('StatusNotification', 2);
+  const r = (await ts.call('data_transfer', 'data_transfer', { request: { vendor_id: 'com.example', message_id: 'X' } })) as R;
+  assert.equal(r, { status: 'Rejected', data: JSON.stringify({ status: 'Offline' }) });
+  await until(() => csms.connections === 2 && ts!.app.service.isConnected(), 5000, 'reconnected');
+  await csms.waitFor('BootNotification', 2);
+});
+
+test('the CSMS drops the connection while it waits for our answer to its call: the link comes back', async () => {
+  ts = await start();
+  await csms.waitFor('StatusNotification', 2);
+  const client = await csms.connected();
+  const pending = client.call('GetBaseReport', { requestId: 5, reportBase: 'FullInventory' }).catch(() => 'cut');
+  await client.close({ force: true });
+  assert.is(await pending, 'cut');
+  await until(() => csms.connections === 2, 5000, 'a second connection');
+  const again = await csms.call<R>('GetVariables', { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] }).catch(async () => {
+    // The CALL may race the new BootNotification; once Accepted it is served.
+    await csms.waitFor('StatusNotification', 4);
+    return csms.call<R>('GetVariables', { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] });
+  });
+  assert.is((again.getVariableResult as R[])[0]!.attributeStatus, 'Accepted');
+});
+
+test('stop and restart on the bus close and reopen the link', async () => {
+  ts = await start();
+  await csms.waitFor('StatusNotification', 2);
+  assert.is(await ts.call('main', 'stop', {}), true);
+  await until(() => csms.client === undefined, 3000, 'the CSMS sees the close');
+  assert.is(ts.app.service.isConnected(), false);
+  await sleep(600);
+  assert.is(csms.connections, 1);
+  // Events raised while stopped wait in the outbox.
+  await raise(ts, 'SecurityLogWasCleared', 'while stopped');
+  assert.is(await ts.call('main', 'restart', {}), true);
+  await csms.waitFor('BootNotification', 2);
+  await until(() => ts!.app.service.isConnected(), 3000, 'connected again');
+  const [ev] = await csms.waitFor('SecurityEventNotification', 1);
+  assert.is(ev!.params.type, 'SecurityLogWasCleared');
+});
+
+test('reconnect back-off: while the CSMS is down the attempts keep coming, and the first one after it is back succeeds', async () => {
+  ts = await start();
+  await csms.waitFor('StatusNotification', 2);
+  await csms.stop();
+  await sleep(1200);
+  await csms.start();
+  await until(() => csms.connections === 2 && ts!.app.service.isConnected(), 3000, 'reconnected');
+  assert.is(csms.of('BootNotification').at(-1)!.params.reason, 'Unknown');
+});
+
+test.run();
