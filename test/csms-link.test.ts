@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TestCsms } from './fixtures/csms/csms.js';
-import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
+import { PASSWORD, seedDeviceModel, startTsOcpp, startVendorModule, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
 
 type R = Record<string, unknown>;
@@ -208,6 +208,25 @@ test('DataTransfer from the CSMS: the local registry, UnknownVendorId otherwise;
   await new Promise((r) => setTimeout(r, 100));
   const offline = (await ts.call('data_transfer', 'data_transfer', { request: { vendor_id: 'com.example' } })) as R;
   assert.equal(offline, { status: 'Rejected', data: JSON.stringify({ status: 'Offline' }) });
+});
+
+test('DataTransfer from the CSMS for a vendor TsOcpp does not know goes to the data_transfer requirement', async () => {
+  csms = await new TestCsms({ password: PASSWORD }).start();
+  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+    config: { connections: { data_transfer: [{ module_id: 'vendor', implementation_id: 'dt' }] } },
+    modules: { vendor: { module: 'Vendor' } },
+  });
+  const vendor = await startVendorModule(ts.app.brokerUrl, 'vendor', (req) => ({ status: 'Accepted', data: JSON.stringify({ from: 'vendor', req }) }));
+  try {
+    await csms.waitFor('StatusNotification', 2);
+    const res = await csms.call('DataTransfer', { vendorId: 'com.vendor', messageId: 'M', data: { x: 1 } });
+    assert.equal(res, { status: 'Accepted', data: { from: 'vendor', req: { vendor_id: 'com.vendor', message_id: 'M', data: '{"x":1}' } } });
+    // TsOcpp's own vendor id is still answered by the local registry.
+    const own = await csms.call<R>('DataTransfer', { vendorId: 'org.tsocpp', messageId: 'Nope' });
+    assert.equal(own, { status: 'UnknownMessageId' });
+  } finally {
+    await vendor.stop();
+  }
 });
 
 test('Reset: Accepted, ResetOrReboot reaches the CSMS, reconnect with BootNotification RemoteReset', async () => {
