@@ -7,7 +7,8 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import { BootstrapError, CmdError, NotConnectedError, errorMessage } from '../errors.js';
 import { compileInterface, type CompiledInterface } from '../schema/compile.js';
-import type { InterfaceDefinition, TypeFile } from '../schema/definitions.js';
+import { installedTypes, relaxUnresolvedRefs, type InterfaceDefinition, type TypeFile } from '../schema/definitions.js';
+import { join } from 'node:path';
 import type { Dialect, DialectName } from './dialect.js';
 import { openConnection, waitConnected } from './connection.js';
 import { Publisher } from './publisher.js';
@@ -216,13 +217,18 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     if (typeof maxBytes === 'number') this.maxPayloadBytes = maxBytes;
     await onConfig?.(this.#config);
 
-    // 3. Definitions in force: the manager's where published, the bundled ones otherwise.
-    const types: Record<string, TypeFile> = { ...this.#bundledTypes };
+    // 3. Definitions in force: the manager's where published, the bundled ones otherwise. Types: the
+    // bundle, then the manager's install (its data_dir, or EV_PREFIX when spawned), then what it published.
+    const allTypes: Record<string, TypeFile> = { ...this.#bundledTypes, ...this.#installTypes(retained.get(`${P}settings`)) };
     for (const [topic, value] of retained) {
       if (!topic.startsWith(`${P}type_definitions/`)) continue;
       const file = dialect.unwrap(value, 'GetConfigResponse');
-      if (file && typeof file === 'object' && 'types' in file) types[`/${topic.slice(`${P}type_definitions/`.length)}`] = file as TypeFile;
+      if (file && typeof file === 'object' && 'types' in file) allTypes[`/${topic.slice(`${P}type_definitions/`.length)}`] = file as TypeFile;
     }
+    // Type files may reference files this install does not have (a newer everest-core): see relaxUnresolvedRefs.
+    const relaxedTypes = relaxUnresolvedRefs(allTypes, allTypes);
+    const types = relaxedTypes.def;
+    if (relaxedTypes.missing.length > 0) this.log.warn({ refs: relaxedTypes.missing }, 'type files reference types that are not installed; those parts are not checked');
     const definitions: Record<string, 'manager' | 'bundled'> = {};
     for (const [impl, p] of provided) {
       const fromManager = dialect.unwrap(retained.get(`${P}interface_definitions/${p.interface}`), 'GetConfigResponse');
@@ -235,7 +241,11 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
         definitions[p.interface] = 'bundled';
       }
       if (!def) throw new BootstrapError(`no definition of interface '${p.interface}' (implementation '${impl}'): the manager published none and none is bundled`);
-      this.#serve(impl, p.interface, def, types);
+      const relaxed = relaxUnresolvedRefs(def, types);
+      if (relaxed.missing.length > 0) {
+        this.log.warn({ interface: p.interface, refs: relaxed.missing }, 'types referenced by the interface in force are unknown here; those parts are not checked');
+      }
+      this.#serve(impl, p.interface, relaxed.def, types);
     }
 
     // 4. Serve, then say ready: subscribe to `P ready` first, it is published once and not retained.
@@ -265,6 +275,26 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
       this.#markGlobalReady();
     }
     return { dialect: dialect.name, frameworkRange: dialect.frameworkRange, startupTopics, definitions };
+  }
+
+  /** Type files of the manager's install, when this process can see them. */
+  #installTypes(settingsMsg: unknown): Record<string, TypeFile> {
+    const settings = this.#unwrapAny(settingsMsg) as { data_dir?: unknown } | undefined;
+    const dirs: string[] = [];
+    if (settings && typeof settings.data_dir === 'string') dirs.push(join(settings.data_dir, 'types'));
+    if (process.env.EV_PREFIX) dirs.push(join(process.env.EV_PREFIX, 'share', 'everest', 'types'));
+    for (const dir of dirs) {
+      try {
+        const found = installedTypes(dir);
+        if (Object.keys(found).length > 0) {
+          this.log.debug({ dir }, 'using the type files of the manager install');
+          return found;
+        }
+      } catch (err) {
+        this.log.warn({ dir, err: errorMessage(err) }, 'could not read the type files of the manager install');
+      }
+    }
+    return {};
   }
 
   #unwrapAny(v: unknown): unknown {

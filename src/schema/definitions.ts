@@ -116,3 +116,38 @@ export function bundledTypes(): Record<string, TypeFile> {
   }
   return out;
 }
+
+/** Every type file of an EVerest install's types folder (`<data_dir>/types`), keyed by ref path; {} when absent. */
+export function installedTypes(typesDir: string): Record<string, TypeFile> {
+  const out: Record<string, TypeFile> = {};
+  if (!isDir(typesDir)) return out;
+  for (const file of yamlFiles(typesDir)) out[`/${basename(file, '.yaml')}`] = loadTypeFile(file);
+  return out;
+}
+
+/**
+ * Replace every `$ref` whose type file or type is not in `types` by an open schema, and name them.
+ * A newer everest-core interface may reference types that neither the manager (it published
+ * `types: []`) nor this module's bundle carry; those parts are then left unchecked rather than
+ * stopping the module.
+ */
+export function relaxUnresolvedRefs<T>(def: T, types: Record<string, TypeFile>): { def: T; missing: string[] } {
+  const missing = new Set<string>();
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isMap(v)) return v;
+    const ref = v.$ref;
+    if (typeof ref === 'string') {
+      const [file, pointer] = ref.split('#');
+      const name = (pointer ?? '').replace(/^\//, '');
+      if (!file || !types[file]?.types[name]) {
+        missing.add(ref);
+        const { $ref: _dropped, ...rest } = v;
+        void _dropped;
+        return walk(rest);
+      }
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+  };
+  return { def: walk(def) as T, missing: [...missing].sort() };
+}
