@@ -517,7 +517,8 @@ export class OcppCsmsLink implements CsmsLink {
     });
     client.on('badMessage', (ev: { error?: Error; buffer?: Buffer }) => {
       if (generation !== this.#generation) return;
-      this.#log.warn({ err: ev.error?.message, message: String(ev.buffer ?? '').slice(0, 200) }, 'unreadable message from the CSMS');
+      // Only its size: an unreadable message may still carry a secret (a garbled SetVariables).
+      this.#log.warn({ err: ev.error?.message, bytes: ev.buffer?.length }, 'unreadable message from the CSMS');
       this.#recordSecurityEvent('InvalidMessages', ev.error?.message ?? 'unreadable message');
     });
   }
