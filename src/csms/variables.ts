@@ -15,6 +15,7 @@ export const HEARTBEAT_INTERVAL = cvOf('OCPPCommCtrlr', 'HeartbeatInterval');
 export const BASIC_AUTH_PASSWORD = cvOf('SecurityCtrlr', 'BasicAuthPassword');
 export const SECURITY_PROFILE = cvOf('SecurityCtrlr', 'SecurityProfile');
 export const IDENTITY = cvOf('SecurityCtrlr', 'Identity');
+const REPORTING_VALUE_SIZE = cvOf('DeviceDataCtrlr', 'ReportingValueSize');
 
 export function readString(service: OcppService, cv: ComponentVariable): string | undefined {
   const [r] = service.getVariables([{ component_variable: cv }]);
@@ -25,6 +26,16 @@ export function readInt(service: OcppService, cv: ComponentVariable, fallback: n
   const v = readString(service, cv);
   const n = v === undefined || v.trim() === '' ? NaN : Number(v);
   return Number.isInteger(n) ? n : fallback;
+}
+
+/** Several integers in one get_variables batch. */
+export function readInts(service: OcppService, cvs: Array<[ComponentVariable, number]>): number[] {
+  const results = service.getVariables(cvs.map(([cv]) => ({ component_variable: cv })));
+  return cvs.map(([, fallback], i) => {
+    const r = results[i];
+    const n = r?.status === 'Accepted' && r.value !== undefined && r.value.trim() !== '' ? Number(r.value) : NaN;
+    return Number.isInteger(n) ? n : fallback;
+  });
 }
 
 export function readBool(service: OcppService, cv: ComponentVariable, fallback: boolean): boolean {
@@ -54,16 +65,22 @@ export function readCommSettings(service: OcppService): CommSettings {
 }
 
 /** DeviceDataCtrlr limits of one message kind (B06.FR.16/17 for GetVariables, B05 for SetVariables). */
-export function readMessageLimits(service: OcppService, instance: 'GetVariables' | 'SetVariables' | 'GetReport'): { items: number; bytes: number } {
-  return {
-    items: readInt(service, cvOf('DeviceDataCtrlr', 'ItemsPerMessage', instance), Number.MAX_SAFE_INTEGER),
-    bytes: readInt(service, cvOf('DeviceDataCtrlr', 'BytesPerMessage', instance), Number.MAX_SAFE_INTEGER),
-  };
+export function readMessageLimits(service: OcppService, instance: 'GetVariables' | 'SetVariables' | 'GetReport'): { items: number; bytes: number; reportingValueSize: number } {
+  const [items, bytes, valueSize] = readInts(service, [
+    [cvOf('DeviceDataCtrlr', 'ItemsPerMessage', instance), Number.MAX_SAFE_INTEGER],
+    [cvOf('DeviceDataCtrlr', 'BytesPerMessage', instance), Number.MAX_SAFE_INTEGER],
+    [REPORTING_VALUE_SIZE, 0],
+  ]);
+  return { items: items!, bytes: bytes!, reportingValueSize: valueSize! };
 }
+
 
 /** DeviceDataCtrlr ReportingValueSize, capped at the schema's 2500. */
 export function readReportingValueSize(service: OcppService, schemaMax: number): number {
-  const n = readInt(service, cvOf('DeviceDataCtrlr', 'ReportingValueSize'), schemaMax);
+  return capValueSize(readInt(service, REPORTING_VALUE_SIZE, schemaMax), schemaMax);
+}
+
+export function capValueSize(n: number, schemaMax: number): number {
   return n > 0 ? Math.min(n, schemaMax) : schemaMax;
 }
 

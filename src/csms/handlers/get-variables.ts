@@ -5,7 +5,7 @@
 import { createRPCError } from '../rpc.js';
 import { MAX_ATTRIBUTE_VALUE, toEverestGetVariableRequests, toOcppGetVariableResults } from '../mapping.js';
 import type { GetVariablesRequest, GetVariablesResponse } from '../ocpp-types.js';
-import { readMessageLimits, readReportingValueSize } from '../variables.js';
+import { capValueSize, readMessageLimits } from '../variables.js';
 import type { CallHandler } from './context.js';
 
 export const getVariables: CallHandler<GetVariablesRequest, GetVariablesResponse> = (req, ctx) => {
@@ -17,5 +17,5 @@ export const getVariables: CallHandler<GetVariablesRequest, GetVariablesResponse
     throw createRPCError('FormatViolation', `at most ${limits.bytes} bytes per GetVariables (DeviceDataCtrlr BytesPerMessage)`);
   }
   const results = ctx.service.getVariables(toEverestGetVariableRequests(req.getVariableData));
-  return { getVariableResult: toOcppGetVariableResults(results, readReportingValueSize(ctx.service, MAX_ATTRIBUTE_VALUE)) };
+  return { getVariableResult: toOcppGetVariableResults(results, capValueSize(limits.reportingValueSize, MAX_ATTRIBUTE_VALUE)) };
 };
