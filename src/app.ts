@@ -60,6 +60,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
   let broker: EmbeddedBroker | undefined;
   let configService: ConfigService | undefined;
   const cleanup: Array<() => Promise<void>> = [];
+  let mod: EverestModule<TsOcppSpec> | undefined;
+  let service: OcppService | undefined;
+  let csms: Csms | undefined;
+  // The CSMS link first (its is_connected=false still reaches the bus), then the bus module (calls in
+  // flight still see an open service), then the service, then the embedded parts.
+  const stopAll = async (): Promise<void> => {
+    await csms?.close();
+    await mod?.stop();
+    service?.close();
+    for (const fn of cleanup) await fn().catch(() => undefined);
+  };
   try {
     if (opts.embedded) {
       const e = opts.embedded;
@@ -85,11 +96,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       cleanup.unshift(() => configService!.stop());
     }
 
-    const mod = new EverestModule<TsOcppSpec>({ settings, manifest, log, interfaces, types });
-    let service: OcppService | undefined;
-    let csms: Csms | undefined;
-    bindOcppService(mod, () => service!, () => csms);
-    const info = await mod.start((cfg) => {
+    mod = new EverestModule<TsOcppSpec>({ settings, manifest, log, interfaces, types });
+    const m0 = mod;
+    bindOcppService(m0, () => service!, () => csms);
+    const info = await m0.start((cfg) => {
       const m = cfg.module;
       if (typeof m.log_level === 'string') log.level = m.log_level;
       const dbPath = resolve(String(m.device_model_db));
@@ -101,15 +111,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
         securityLogMaxEntries: Number(m.security_log_max_entries),
         log,
       });
-      publishServiceEvents(mod, service, log);
+      publishServiceEvents(m0, service, log);
       // Without csms_url: no link, is_connected stays false.
-      csms = startCsms({ moduleConfig: m, service, dbPath, log, forwardDataTransfer: dataTransferForwarder(mod) });
-      if (csms) cleanup.unshift(() => csms!.close());
+      csms = startCsms({ moduleConfig: m, service, log, forwardDataTransfer: dataTransferForwarder(m0) });
     });
     const svc = service!;
     let stopped = false;
     return {
-      module: mod,
+      module: m0,
       info,
       brokerUrl: settings.socketPath ?? settings.brokerUrl,
       service: svc,
@@ -117,14 +126,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
       async stop() {
         if (stopped) return;
         stopped = true;
-        await csms?.close();
-        await mod.stop();
-        svc.close();
-        for (const fn of cleanup) await fn();
+        await stopAll();
       },
     };
   } catch (err) {
-    for (const fn of cleanup) await fn().catch(() => undefined);
+    // A failed start (bad config value, a definition that does not compile) leaves nothing running.
+    await stopAll().catch(() => undefined);
     throw err;
   }
 }

@@ -8,7 +8,6 @@ import { ConfigError } from '../errors.js';
 import { checkStationId, readCsmsConfig, type CsmsConfig } from './config.js';
 import type { DataTransferForwarder } from './handlers/index.js';
 import { OcppCsmsLink } from './link.js';
-import { openSecretReader } from './secrets.js';
 import type { Timers } from './timers.js';
 import { IDENTITY, readString, SECURITY_PROFILE } from './variables.js';
 
@@ -20,8 +19,6 @@ export interface CsmsOptions {
   /** The module config (csms_url, station_id, security_profile, csms_ca_file, client_cert_file, client_key_file). */
   moduleConfig: Record<string, unknown>;
   service: OcppService;
-  /** The device model file of the service (for SecurityCtrlr BasicAuthPassword, see secrets.ts). */
-  dbPath: string;
   log: Logger;
   forwardDataTransfer?: DataTransferForwarder;
   timers?: Timers;
@@ -39,6 +36,9 @@ export interface Csms {
  * service, which starts it unless the service is stopped. SecurityCtrlr SecurityProfile and Identity are
  * written from the config so a CSMS reading the device model sees what is in force.
  */
+// SecurityCtrlr BasicAuthPassword: WriteOnly, so only an internal read reaches it (libocpp does the same).
+const BASIC_AUTH_PASSWORD = { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } };
+
 export function startCsms(opts: CsmsOptions): Csms | undefined {
   const config: CsmsConfig | undefined = readCsmsConfig(opts.moduleConfig);
   if (!config) return undefined;
@@ -53,9 +53,10 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
       log.warn({ variable: `${cv.component.name}.${cv.variable.name}`, err: (err as Error).message }, 'could not record the CSMS setting in the device model');
     }
   }
-  const secrets = openSecretReader(opts.dbPath);
+  // Read at every connect, so a new password applies at the next one; never logged.
+  const password = (): string | undefined => opts.service.readInternal(BASIC_AUTH_PASSWORD) || undefined;
   const link = new OcppCsmsLink({
-    config, stationId, service: opts.service, password: () => secrets.basicAuthPassword(), log,
+    config, stationId, service: opts.service, password, log,
     ...(opts.forwardDataTransfer ? { forwardDataTransfer: opts.forwardDataTransfer } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
   });
@@ -69,7 +70,6 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
       if (closed) return;
       closed = true;
       await link.close();
-      secrets.close();
     },
   };
 }

@@ -25,6 +25,18 @@ export function readVariable(ctx: ServiceContext, cv: ComponentVariable, attribu
   return { status: 'Accepted', value: attribute.value };
 }
 
+/**
+ * Reads one attribute for TsOcpp's own use, WriteOnly values included (libocpp device_model.cpp
+ * get_value with allow_write_only: "only internal functions can access WriteOnly variables").
+ * Never wired to a bus or CSMS answer.
+ */
+export function readInternal(ctx: ServiceContext, cv: ComponentVariable, attributeType?: AttributeEnum): string | undefined {
+  const r = resolve(ctx.repo, cv);
+  if (r.status !== 'ok') return undefined;
+  const attribute = ctx.repo.attribute(r.variable.id, attributeOf(attributeType));
+  return attribute?.value ?? undefined;
+}
+
 export function getVariables(ctx: ServiceContext, requests: GetVariableRequest[]): GetVariableResult[] {
   return requests.map((req) => {
     const read = readVariable(ctx, req.component_variable, req.attribute_type);

@@ -14,7 +14,7 @@ import { ConnectionState, type CsmsLink } from './connection.js';
 import type { OcppServiceEvents, ServiceContext } from './context.js';
 import { DataTransferRegistry, registerBuiltinHandlers } from './data-transfer.js';
 import { Emitter } from './events.js';
-import { getVariables, readVariable } from './get-variables.js';
+import { getVariables, readInternal, readVariable } from './get-variables.js';
 import { monitorVariables } from './monitor-variables.js';
 import { allVariables, type ReportEntry } from './report.js';
 import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, recordSecurityEvent } from './security-event.js';
@@ -112,6 +112,11 @@ export class OcppService {
   }
 
   /** A change made inside the station (not by set_variables); also triggers monitors. Throws on bad input. */
+  /** A value for TsOcpp's own use, WriteOnly ones included (the CSMS link's Basic auth password). */
+  readInternal(cv: ComponentVariable, attribute?: AttributeEnum): string | undefined {
+    return readInternal(this.#open(), cv, attribute);
+  }
+
   setInternal(cv: ComponentVariable, value: string, attribute?: AttributeEnum): void {
     setInternal(this.#open(), cv, value, attribute);
   }
