@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const uvu = join(root, 'node_modules', 'uvu', 'bin.js');
 const only = process.argv[2]; // optional pattern to run a subset
+const PASS_TIMEOUT_MS = Number(process.env.TSOCPP_PASS_TIMEOUT_MS ?? 10 * 60 * 1000);
 
 const passes = [{ name: 'unit', dir: 'test', env: {}, ignore: ['bus'] }];
 for (const d of ['v25', 'v22', 'v19']) passes.push({ name: `bus ${d} (embedded broker)`, dir: 'test/bus', env: { TSOCPP_TEST_DIALECT: d, MQTT_URL: '' } });
@@ -30,7 +31,11 @@ for (const pass of passes) {
     env: { ...process.env, ...pass.env, FORCE_COLOR: '0', NO_COLOR: '1' },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    // uvu has no per-test timeout: a hung pass must fail, not hold CI until its time runs out.
+    timeout: PASS_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
+  if (r.error?.code === 'ETIMEDOUT') process.stdout.write(`!! ${pass.name}: did not finish within ${PASS_TIMEOUT_MS / 1000} s\n`);
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   process.stdout.write(out);
   const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
