@@ -19,7 +19,8 @@ const EXISTING_INTERFACE = '# the install\'s own ocpp interface\n';
 
 let prefix: string;
 let moduleDir: string;
-let installOutput: string;
+let installOutput = '';
+let installed = false;
 
 test.before(() => {
   prefix = mkdtempSync(join(tmpdir(), 'tsocpp-install-'));
@@ -27,19 +28,25 @@ test.before(() => {
   // An EVerest install ships its own interface files: the installer must leave them alone.
   mkdirSync(join(prefix, 'share', 'everest', 'interfaces'), { recursive: true });
   writeFileSync(join(prefix, 'share', 'everest', 'interfaces', 'ocpp.yaml'), EXISTING_INTERFACE);
-  // The way the README says, minus npm's own start-up: tsx runs tools/install-module.ts.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'install-module.ts'), '--prefix', prefix], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000,
-  });
-  installOutput = `${r.stdout}${r.stderr}`;
-  assert.is(r.status, 0, `install-module failed:\n${installOutput}`);
 });
 
 test.after(() => {
   rmSync(prefix, { recursive: true, force: true });
 });
 
+// (In a test, not in before(): uvu shows a failing hook without its message.)
+test('npm run install-module -- --prefix DIR succeeds', () => {
+  // The way the README says, minus npm's own start-up: tsx runs tools/install-module.ts.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'install-module.ts'), '--prefix', prefix], {
+    cwd: ROOT, encoding: 'utf8', timeout: 120_000,
+  });
+  installOutput = `${r.stdout}${r.stderr}`;
+  assert.is(r.status, 0, `install-module failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`}):\n${installOutput}`);
+  installed = true;
+});
+
 test('lays out the module folder the manager looks in', () => {
+  assert.ok(installed, 'installed');
   for (const p of ['index.js', 'manifest.yaml', 'package.json', 'dist/main.js', 'interfaces/ocpp.yaml', 'interfaces/ocpp_data_transfer.yaml',
     'types/ocpp.yaml', 'config/everest/embedded.yaml', 'node_modules/better-sqlite3/package.json', 'node_modules/mqtt/package.json']) {
     assert.ok(existsSync(join(moduleDir, p)), `${p} is installed`);
@@ -60,6 +67,7 @@ test('lays out the module folder the manager looks in', () => {
 });
 
 test('copies interface and type files into share/everest only where the install has none', () => {
+  assert.ok(installed, 'installed');
   const share = join(prefix, 'share', 'everest');
   assert.is(readFileSync(join(share, 'interfaces', 'ocpp.yaml'), 'utf8'), EXISTING_INTERFACE);
   assert.is(readFileSync(join(share, 'interfaces', 'ocpp_data_transfer.yaml'), 'utf8'), readFileSync(join(ROOT, 'interfaces', 'ocpp_data_transfer.yaml'), 'utf8'));
@@ -114,6 +122,7 @@ test('started the way the manager starts it, the installed module answers get_va
   let mod: ChildProcess | undefined;
   const output: string[] = [];
   // The manager does not change the working directory: run from elsewhere, with the database given absolute.
+  assert.ok(installed, 'installed');
   const cwd = mkdtempSync(join(tmpdir(), 'tsocpp-install-cwd-'));
   try {
     broker = await startBroker({ port: 0 });
