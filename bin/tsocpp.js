@@ -1,15 +1,28 @@
 #!/usr/bin/env node
-// Runs the compiled module from dist/ when `npm run build` made it, else the TypeScript sources via tsx.
-import { existsSync } from 'node:fs';
+// Runs the compiled module from dist/ when `npm run build` made it from the current sources, else the
+// TypeScript sources via tsx (a dist/ older than src/ is never what runs).
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'dist', 'main.js');
-if (existsSync(compiled)) {
+const sources = join(root, 'src');
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+const useDist = existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newest(sources));
+if (useDist) {
   await import(pathToFileURL(compiled).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(pathToFileURL(join(root, 'src', 'main.ts')).href);
+  await import(pathToFileURL(join(sources, 'main.ts')).href);
 }

@@ -62,7 +62,7 @@ export class OcppService {
     this.#securityLogMax = opts.securityLogMaxEntries ?? DEFAULT_SECURITY_LOG_MAX_ENTRIES;
     this.#availability = new AvailabilityManager(ctx, { evseCount: opts.evseCount, connectorsPerEvse: opts.connectorsPerEvse });
     this.#connection = new ConnectionState((up) => ctx.events.emit('connection', up));
-    this.dataTransfer = new DataTransferRegistry(ctx.log.child({ part: 'data_transfer' }));
+    this.dataTransfer = new DataTransferRegistry(ctx.log.child({ unit: 'data_transfer' }));
     registerBuiltinHandlers(this.dataTransfer, (cv, attr) => readVariable(this.#open(), cv, attr));
     this.outbox = {
       pending: (limit = 100) => this.#open().repo.pendingOutbox(limit),
@@ -80,7 +80,7 @@ export class OcppService {
     if (opts.securityLogMaxEntries !== undefined) checkCount('securityLogMaxEntries', opts.securityLogMaxEntries, 1);
     const log = (opts.log ?? silentLogger()).child({ part: 'ocpp' });
     const definitions = loadComponentDefinitions(opts.deviceModelDir ?? DEFAULT_DEVICE_MODEL_DIR, opts);
-    const { repo } = DeviceModelRepository.open(opts.dbPath, definitions, log.child({ part: 'device_model' }));
+    const { repo } = DeviceModelRepository.open(opts.dbPath, definitions, log.child({ unit: 'device_model' }));
     try {
       const ctx: ServiceContext = { repo, log, now: opts.now ?? (() => new Date()), events: new Emitter<OcppServiceEvents>(log) };
       // The topology comes from the options, so NumberOfConnectors is written at every start.
