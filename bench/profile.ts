@@ -59,8 +59,21 @@ const BUCKETS: Array<[string, RegExp]> = [
   ['GC', /^GC$/],
 ];
 
-function bucketOf(area: string): string {
-  for (const [name, re] of BUCKETS) if (re.test(area)) return name;
+// The same for start-up: what it takes from process start to ready.
+const STARTUP_BUCKETS: Array<[string, RegExp]> = [
+  ['loading modules (resolve, read, compile)', /^(node (modules|deps|path|fs|url|vm|options)|native: (internalModuleStat|readFileUtf8|read|openFileHandle|fstat|realpath|compileFunction|ModuleWrap|parse|close|lstat|readdir|getOptionValue))$/],
+  ['ocpp-rpc import (compiles every OCPP 1.6/2.0.1 schema)', /^pkg (ocpp-rpc|uri-js|json-schema-traverse|ajv-formats|ws|eventemitter3|cuid2?|@paralleldrive\/cuid2)$/],
+  ["TsOcpp's own validators (ajv compile)", /^((dist|src)\/schema|pkg (ajv|fast-uri|fast-deep-equal)|native: validate\d+)$/],
+  ['YAML (interfaces, types, manifest, config)', /^pkg yaml$/],
+  ['MQTT.js, mqtt-packet, aedes, sockets', /^(pkg (mqtt|mqtt-packet|bl|debug|readable-stream|rfdc|aedes.*|qlobber|mqemitter|hyperid|reusify|fastfall|fastparallel|fastseries|retimer|uuid-parse|end-of-stream|duplexify)|node (streams|stream_base_commons|net|buffer|timers|events|process|dns|bootstrap|util|errors|validators|primordials)|native: (writev|utf8Slice|getLibuvNow|writeString|\(anonymous\)))$/],
+  ['device model (SQLite open, seed)', /^((dist|src)\/device-model|pkg better-sqlite3)$/],
+  ['logging', /^pkg (pino|sonic-boom|thread-stream|pino-std-serializers|@pinojs\/redact|fast-redact|quick-format-unescaped)$/],
+  ['TsOcpp code (bus, OCPP service, embedded config service)', /^((dist|src)\/|dist\/|src\/)/],
+  ['GC', /^GC$/],
+];
+
+function bucketOf(area: string, buckets = BUCKETS): string {
+  for (const [name, re] of buckets) if (re.test(area)) return name;
   return `other (${area})`;
 }
 
@@ -68,7 +81,7 @@ function bucketOf(area: string): string {
  * Self time by area and by function. `window` (µs on the profile's clock, which is CLOCK_MONOTONIC like
  * process.hrtime) keeps only the samples taken under load, leaving out start-up and shutdown.
  */
-export function summarize(profile: CpuProfile, top: number, window?: [number, number], calls?: number): string {
+export function summarize(profile: CpuProfile, top: number, window?: [number, number], calls?: number, startup = false): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   let t = profile.startTime;
@@ -97,7 +110,8 @@ export function summarize(profile: CpuProfile, top: number, window?: [number, nu
   const ms = (t: number) => (t / 1000).toFixed(0);
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   const buckets = new Map<string, number>();
-  for (const [area, t] of areas) buckets.set(bucketOf(area), (buckets.get(bucketOf(area)) ?? 0) + t);
+  const list = startup ? STARTUP_BUCKETS : BUCKETS;
+  for (const [area, t] of areas) buckets.set(bucketOf(area, list), (buckets.get(bucketOf(area, list)) ?? 0) + t);
   const perCall = (t: number) => (calls ? (t / calls).toFixed(1) : '');
   return [
     `profile: ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(2)} s (${((100 * busy) / total).toFixed(0)}%)${calls ? `, ${calls} calls: ${(busy / calls).toFixed(1)} µs busy per call` : ''}`,
@@ -114,7 +128,7 @@ async function main(): Promise<void> {
   const { flags } = parseFlags(process.argv.slice(2));
   const top = Number(flags.top ?? 30);
   if (typeof flags.file === 'string') {
-    process.stdout.write(`${summarize(JSON.parse(readFileSync(flags.file, 'utf8')) as CpuProfile, top)}\n`);
+    process.stdout.write(`${summarize(JSON.parse(readFileSync(flags.file, 'utf8')) as CpuProfile, top, undefined, undefined, flags.startup === true)}\n`);
     return;
   }
   const caseName = String(flags.case ?? 'get_variables(1)');
@@ -171,8 +185,8 @@ async function main(): Promise<void> {
   const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
   // The profile's clock must be the one process.hrtime reads; otherwise summarize the whole run.
   const sane = window !== undefined && profile.startTime < window[0] && profile.endTime > window[1];
-  process.stdout.write(`profile file: ${relative(ROOT, join(profDir, file))}; ${sane ? 'samples under load only' : 'whole run (clock mismatch)'}\n`);
-  process.stdout.write(`${summarize(profile, top, sane ? window : undefined, sane ? measuredCalls : undefined)}\n`);
+  process.stdout.write(`profile file: ${relative(ROOT, join(profDir, file))}; ${sane ? 'samples under load only' : flags.startup === true ? 'start to exit' : 'whole run (clock mismatch)'}\n`);
+  process.stdout.write(`${summarize(profile, top, sane ? window : undefined, sane ? measuredCalls : undefined, flags.startup === true)}\n`);
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

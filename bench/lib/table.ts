@@ -6,6 +6,7 @@ export function fmt(v: Cell, digits = 2): string {
   if (v === undefined) return '';
   if (typeof v === 'string') return v;
   if (!Number.isFinite(v)) return 'n/a';
+  if (Number.isInteger(v)) return String(v);
   if (Math.abs(v) >= 1000) return Math.round(v).toString();
   if (Math.abs(v) >= 100) return v.toFixed(Math.min(digits, 1));
   return v.toFixed(digits);

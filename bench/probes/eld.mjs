@@ -11,6 +11,8 @@ if (file) {
   h.enable();
   process.on('SIGUSR2', () => {
     const ms = (ns) => Math.round(ns / 1e3) / 1e3;
+    // With --expose-gc and TSOCPP_BENCH_GC=1: collect first, so that heapUsed is what is live (leak hunting).
+    if (process.env.TSOCPP_BENCH_GC === '1' && typeof globalThis.gc === 'function') globalThis.gc();
     const mb = (b) => Math.round(b / 104857.6) / 10;
     const m = process.memoryUsage();
     const memory = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
