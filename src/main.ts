@@ -1,6 +1,7 @@
 // The tsocpp command: runs the module (on the embedded default, or joining a manager's bus), or the
 // command-line client (`tsocpp call`, `tsocpp watch`).
-import { createLogger, LOG_FORMATS, type LogFormat } from './log.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createLogger, LOG_FORMATS, type LogFormat, type Logger } from './log.js';
 import { parseFlags, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
 import { ConfigError, errorMessage, TsOcppError } from './errors.js';
@@ -116,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
       `TsOcpp serving module '${settings.moduleId}' on ${app.brokerUrl} (${embedded ? 'embedded default' : 'manager bus'}, dialect ${app.info.dialect})`);
   };
   announce();
+  if (process.env.TSOCPP_REPORT_ELD === '1') reportEventLoopDelay(log);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -187,6 +189,17 @@ function printableConfig(flags: Flags, settings: BusSettings, joinManager: boole
     };
   }
   return shown;
+}
+
+/** For the benchmark: event-loop delay percentiles, logged every second. */
+function reportEventLoopDelay(log: Logger): void {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+  setInterval(() => {
+    log.info({ eld: { p50_ms: ms(h.percentile(50)), p99_ms: ms(h.percentile(99)), max_ms: ms(h.max) } }, 'event loop delay');
+    h.reset();
+  }, 1000).unref();
 }
 
 main(process.argv.slice(2)).then(

@@ -76,7 +76,7 @@ export function recordSecurityEvent(ctx: ServiceContext, ev: SecurityEvent, maxE
       ctx.repo.appendOutbox('SecurityEventNotification', payload, timestamp);
     }
   });
-  ctx.log.info({ type: event.type, critical }, 'security event');
+  ctx.log.debug({ type: event.type, critical }, 'security event');
   ctx.events.emit('security_event', { ...event });
   return event;
 }

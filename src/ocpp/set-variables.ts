@@ -36,9 +36,9 @@ function setOne(ctx: ServiceContext, req: SetVariableRequest, events: EventData[
   const event = writeValue(ctx, t, req.value);
   // libocpp provisioning.cpp handle_variables_changed: a WriteOnly change is logged without its value.
   if (attribute.mutability === 'WriteOnly') {
-    ctx.log.info({ variable: describe(req.component_variable), attribute: attribute.type }, 'write-only variable changed');
+    ctx.log.debug({ variable: describe(req.component_variable), attribute: attribute.type }, 'write-only variable changed');
   } else {
-    ctx.log.info({ variable: describe(req.component_variable), attribute: attribute.type, value: req.value }, 'variable changed');
+    ctx.log.debug({ variable: describe(req.component_variable), attribute: attribute.type, value: req.value }, 'variable changed');
   }
   if (r.variable.reboot_required) return 'RebootRequired';
   // libocpp set_value notifies listeners only when the storage answered Accepted: not for RebootRequired.
