@@ -4,32 +4,21 @@
 // QoS 2 messages, a provider that published its answers without a window lost most of them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { testBroker, testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
-import { startTestManager } from '../helpers/manager.js';
-import { startModuleProcess, stopModule, type ModuleProcess } from '../helpers/module-process.js';
 import { FrameworkCaller, HEARTBEAT, replyError } from '../helpers/framework-caller.js';
+import { startBusSession, type BusSession } from '../helpers/session.js';
 
-const dialect = testDialect();
-let broker: TestBroker;
-let manager: Awaited<ReturnType<typeof startTestManager>>;
-let mod: ModuleProcess;
-let prefix: string;
+let s: BusSession;
 
 test.before(async () => {
-  broker = await testBroker();
-  prefix = uniquePrefix('bu');
-  manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect });
-  mod = await startModuleProcess(broker.url, prefix);
+  s = await startBusSession({ tag: 'bu' });
 });
 test.after(async () => {
-  if (mod) await stopModule(mod);
-  await manager?.stop();
-  await broker?.close();
+  await s?.close();
 });
 
 test('every one of 200 concurrent calls is answered and every accepted event is published', async () => {
-  const callers = await Promise.all(Array.from({ length: 10 }, () => FrameworkCaller.connect(broker.url, prefix, dialect)));
-  const watcher = await FrameworkCaller.connect(broker.url, prefix, dialect);
+  const callers = await Promise.all(Array.from({ length: 10 }, () => FrameworkCaller.connect(s.broker.url, s.prefix, s.dialect)));
+  const watcher = await FrameworkCaller.connect(s.broker.url, s.prefix, s.dialect);
   const published = new Set<string>();
   await watcher.watchVar('ocpp', 'main', 'security_event', (v) => published.add(String((v as { info?: string }).info)));
   try {

@@ -4,20 +4,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { testBroker, testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
-import { startTestManager } from '../helpers/manager.js';
-import { startModuleProcess, stopModule, type ModuleProcess } from '../helpers/module-process.js';
+import { startBusSession, type BusSession } from '../helpers/session.js';
 import { projectRoot } from '../../src/schema/definitions.js';
 
-const dialect = testDialect();
-let broker: TestBroker;
-let manager: Awaited<ReturnType<typeof startTestManager>>;
-let mod: ModuleProcess;
-let prefix: string;
+let s: BusSession;
 
 function cli(args: string[], until?: (out: string) => boolean): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(projectRoot(), 'bin', 'tsocpp.js'), ...args, '--broker', broker.url, '--prefix', prefix, '--bus-dialect', dialect === 'v19' ? 'v22' : dialect], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(projectRoot(), 'bin', 'tsocpp.js'), ...args, '--broker', s.broker.url, '--prefix', s.prefix, '--bus-dialect', s.dialect === 'v19' ? 'v22' : s.dialect], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (b: Buffer) => {
@@ -30,15 +24,10 @@ function cli(args: string[], until?: (out: string) => boolean): Promise<{ code: 
 }
 
 test.before(async () => {
-  broker = await testBroker();
-  prefix = uniquePrefix('cl');
-  manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect });
-  mod = await startModuleProcess(broker.url, prefix);
+  s = await startBusSession({ tag: 'cl' });
 });
 test.after(async () => {
-  if (mod) await stopModule(mod);
-  await manager?.stop();
-  await broker?.close();
+  await s?.close();
 });
 
 test('call prints the retval as JSON and exits 0', async () => {
@@ -57,7 +46,7 @@ test('call prints the error object and exits 1', async () => {
 });
 
 test('call finds the dialect by itself after global ready', async () => {
-  const p = spawn(process.execPath, [join(projectRoot(), 'bin', 'tsocpp.js'), 'call', 'ocpp', 'main', 'stop', '{}', '--broker', broker.url, '--prefix', prefix, '--timeout', '3000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [join(projectRoot(), 'bin', 'tsocpp.js'), 'call', 'ocpp', 'main', 'stop', '{}', '--broker', s.broker.url, '--prefix', s.prefix, '--timeout', '3000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   p.stdout.on('data', (b: Buffer) => { out += b.toString(); });
   const code = await new Promise((resolve) => p.on('exit', resolve));

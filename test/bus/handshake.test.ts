@@ -4,49 +4,44 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt from 'mqtt';
-import { testBroker, testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
+import { testDialect } from '../helpers/broker.js';
 import { startTestManager } from '../helpers/manager.js';
-import { startModuleProcess, stopModule, type ModuleProcess } from '../helpers/module-process.js';
 import { FrameworkCaller, HEARTBEAT, replyError } from '../helpers/framework-caller.js';
+import { startBusSession, type BusSession } from '../helpers/session.js';
 
 const dialect = testDialect();
-let broker: TestBroker;
+let s: BusSession;
 let prefix: string;
-let manager: Awaited<ReturnType<typeof startTestManager>>;
-let mod: ModuleProcess;
-let caller: FrameworkCaller;
 const wire: Array<{ topic: string; text: string }> = [];
 let sniffer: mqtt.MqttClient;
 
 test.before(async () => {
-  broker = await testBroker();
-  prefix = uniquePrefix('hs');
-  sniffer = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
-  await sniffer.subscribeAsync(`${prefix}#`, { qos: 2 });
-  sniffer.on('message', (topic, payload) => wire.push({ topic, text: payload.toString() }));
-  manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect });
-  mod = await startModuleProcess(broker.url, prefix);
-  caller = await FrameworkCaller.connect(broker.url, prefix, dialect);
+  s = await startBusSession({
+    tag: 'hs',
+    beforeManager: async (broker, p) => {
+      prefix = p;
+      sniffer = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+      await sniffer.subscribeAsync(`${p}#`, { qos: 2 });
+      sniffer.on('message', (topic, payload) => wire.push({ topic, text: payload.toString() }));
+    },
+  });
 });
 
 test.after(async () => {
-  await caller?.close();
-  if (mod) await stopModule(mod);
-  await manager?.stop();
+  await s?.close();
   await sniffer?.endAsync();
-  await broker?.close();
 });
 
 test(`detects the ${dialect} dialect from the start-up topics and logs it once`, async () => {
-  const line = await mod.waitFor(/bus dialect/);
+  const line = await s.mod.waitFor(/bus dialect/);
   assert.match(line, new RegExp(`"dialect":"${dialect}"`));
-  assert.is(mod.lines.filter((l) => /bus dialect/.test(l)).length, 1);
+  assert.is(s.mod.lines.filter((l) => /bus dialect/.test(l)).length, 1);
 });
 
 test('asks for its config and says ready in the form this manager accepts, then sees global ready', async () => {
-  await mod.waitFor(/global ready/);
-  assert.ok(manager.service.globalReady, 'the manager stand-in reached global ready');
-  assert.equal(manager.service.violations, [], 'nothing a real manager would abort on');
+  await s.mod.waitFor(/global ready/);
+  assert.ok(s.manager.service.globalReady, 'the manager stand-in reached global ready');
+  assert.equal(s.manager.service.violations, [], 'nothing a real manager would abort on');
   const ready = wire.find((m) => m.topic === `${prefix}modules/ocpp/ready`);
   assert.ok(ready, 'ready published');
   assert.is(ready!.text, dialect === 'v25' ? '{"data":true,"msg_type":"ModuleReady"}' : 'true');
@@ -61,9 +56,9 @@ test('asks for its config and says ready in the form this manager accepts, then 
 });
 
 test('answers get_variables with the framework result envelope', async () => {
-  const r = await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+  const r = await s.caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
   assert.is(r.topic, dialect === 'v25'
-    ? `${prefix}modules/ocpp/impl/main/cmd/get_variables/response/${caller.origin}`
+    ? `${prefix}modules/ocpp/impl/main/cmd/get_variables/response/${s.caller.origin}`
     : `${prefix}modules/ocpp/impl/main/cmd`);
   if (dialect === 'v25') {
     assert.is(r.envelope.msg_type, 'CmdResult');
@@ -83,7 +78,7 @@ test('answers get_variables with the framework result envelope', async () => {
 });
 
 test('answers a cmd without result with retval null', async () => {
-  const r = await caller.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
+  const r = await s.caller.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
   assert.is(r.data.retval, null);
   assert.is(replyError(r), undefined);
 });
@@ -96,7 +91,7 @@ test('publishes vars with the framework var envelope', async () => {
 });
 
 test('error answers carry the keys this dialect reads', async () => {
-  const r = await caller.call('ocpp', 'main', 'get_variables', { requests: 'nope' });
+  const r = await s.caller.call('ocpp', 'main', 'get_variables', { requests: 'nope' });
   const e = r.data.error as Record<string, unknown>;
   assert.ok(e, 'error present');
   assert.not.ok('retval' in r.data);
@@ -119,25 +114,24 @@ test('publishes metadata naming its implementations', async () => {
 });
 
 test('restarted alone while the stack is up, it comes back serving on its own', async () => {
-  await stopModule(mod);
-  mod = await startModuleProcess(broker.url, prefix);
-  await mod.waitFor(/already up/);
-  assert.match(await mod.waitFor(/bus dialect/), new RegExp(`"dialect":"${dialect}"`));
-  const r = await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+  await s.restartModule();
+  await s.mod.waitFor(/already up/);
+  assert.match(await s.mod.waitFor(/bus dialect/), new RegExp(`"dialect":"${dialect}"`));
+  const r = await s.caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
   assert.is((r.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted');
-  assert.equal(manager.service.violations, []);
+  assert.equal(s.manager.service.violations, []);
 });
 
 test('when the manager restarts (here speaking another dialect), it joins the bus again', async () => {
-  await manager.stop();
+  await s.manager.stop();
   const other = dialect === 'v25' ? 'v22' : 'v25';
-  manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect: other });
-  await mod.waitFor(/joining the bus again/);
+  s.manager = await startTestManager({ brokerUrl: s.broker.url, prefix, dialect: other });
+  await s.mod.waitFor(/joining the bus again/);
   const end = Date.now() + 15_000;
-  while (!manager.service.globalReady && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(manager.service.globalReady, 'the new manager reached global ready');
-  assert.equal(manager.service.violations, []);
-  const c2 = await FrameworkCaller.connect(broker.url, prefix, other);
+  while (!s.manager.service.globalReady && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(s.manager.service.globalReady, 'the new manager reached global ready');
+  assert.equal(s.manager.service.violations, []);
+  const c2 = await FrameworkCaller.connect(s.broker.url, prefix, other);
   try {
     const r = await c2.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
     assert.is((r.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted');

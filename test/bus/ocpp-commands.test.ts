@@ -2,17 +2,10 @@
 // that must survive a restart of the module process.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { testBroker, testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
-import { startTestManager } from '../helpers/manager.js';
-import { startModuleProcess, stopModule, type ModuleProcess } from '../helpers/module-process.js';
-import { FrameworkCaller, HEARTBEAT, replyError, type RawReply } from '../helpers/framework-caller.js';
+import { HEARTBEAT, replyError, type RawReply } from '../helpers/framework-caller.js';
+import { startBusSession, until, type BusSession } from '../helpers/session.js';
 
-const dialect = testDialect();
-let broker: TestBroker;
-let prefix: string;
-let manager: Awaited<ReturnType<typeof startTestManager>>;
-let mod: ModuleProcess;
-let caller: FrameworkCaller;
+let s: BusSession;
 const eventData: unknown[] = [];
 const securityEvents: unknown[] = [];
 
@@ -22,34 +15,20 @@ const retval = (r: RawReply): R[] => {
   if (e) throw new Error(`${e.type}: ${e.msg}`);
   return r.data.retval as R[];
 };
-const get = async (requests: unknown[]): Promise<R[]> => retval(await caller.call('ocpp', 'main', 'get_variables', { requests }));
-const set = async (requests: unknown[]): Promise<R[]> => retval(await caller.call('ocpp', 'main', 'set_variables', { requests }));
-const avail = async (request: unknown): Promise<R> => (await caller.call('ocpp', 'main', 'change_availability', { request })).data.retval as R;
-const transfer = async (request: unknown): Promise<R> => (await caller.call('ocpp', 'data_transfer', 'data_transfer', { request })).data.retval as R;
+const get = async (requests: unknown[]): Promise<R[]> => retval(await s.caller.call('ocpp', 'main', 'get_variables', { requests }));
+const set = async (requests: unknown[]): Promise<R[]> => retval(await s.caller.call('ocpp', 'main', 'set_variables', { requests }));
+const avail = async (request: unknown): Promise<R> => (await s.caller.call('ocpp', 'main', 'change_availability', { request })).data.retval as R;
+const transfer = async (request: unknown): Promise<R> => (await s.caller.call('ocpp', 'data_transfer', 'data_transfer', { request })).data.retval as R;
 const cv = (component: string, variable: string, evse?: R): R => ({ component: evse ? { name: component, evse } : { name: component }, variable: { name: variable } });
-const until = async (fn: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 test.before(async () => {
-  broker = await testBroker();
-  prefix = uniquePrefix('oc');
-  manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect, configModule: { evse_count: 2, connectors_per_evse: 2 } });
-  mod = await startModuleProcess(broker.url, prefix);
-  caller = await FrameworkCaller.connect(broker.url, prefix, dialect);
-  await caller.watchVar('ocpp', 'main', 'event_data', (v) => eventData.push(v));
-  await caller.watchVar('ocpp', 'main', 'security_event', (v) => securityEvents.push(v));
+  s = await startBusSession({ tag: 'oc', configModule: { evse_count: 2, connectors_per_evse: 2 } });
+  await s.caller.watchVar('ocpp', 'main', 'event_data', (v) => eventData.push(v));
+  await s.caller.watchVar('ocpp', 'main', 'security_event', (v) => securityEvents.push(v));
 });
 
 test.after(async () => {
-  await caller?.close();
-  if (mod) await stopModule(mod);
-  await manager?.stop();
-  await broker?.close();
+  await s?.close();
 });
 
 test('get_variables: one result per request, in order, with OCPP 2.0.1 statuses', async () => {
@@ -81,11 +60,11 @@ test('set_variables: Accepted values are durable, ReadOnly and ill-fitting value
   const g = await get([{ component_variable: HEARTBEAT }, { component_variable: cv('SecurityCtrlr', 'BasicAuthPassword') }]);
   assert.is(g[0]!.value, '90');
   assert.is(g[1]!.status, 'Rejected');
-  assert.not.match(mod.lines.join('\n'), /averylongsecretpassword42/, 'the secret never reaches a log line');
+  assert.not.match(s.mod.lines.join('\n'), /averylongsecretpassword42/, 'the secret never reaches a log line');
 });
 
 test('monitor_variables: a later change publishes event_data with increasing event_id', async () => {
-  await caller.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
+  await s.caller.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
   await set([{ component_variable: HEARTBEAT, value: '120' }]);
   await set([{ component_variable: HEARTBEAT, value: '121' }]);
   await until(() => eventData.length >= 2);
@@ -115,7 +94,7 @@ test('change_availability: Accepted, Rejected for unknown units, Scheduled durin
 });
 
 test('security_event: accepted and published on the security_event var', async () => {
-  const r = await caller.call('ocpp', 'main', 'security_event', { event: { type: 'TamperDetectionActivated', info: 'lid open' } });
+  const r = await s.caller.call('ocpp', 'main', 'security_event', { event: { type: 'TamperDetectionActivated', info: 'lid open' } });
   assert.is(r.data.retval, null);
   await until(() => securityEvents.some((e) => (e as R).type === 'TamperDetectionActivated'));
 });
@@ -131,14 +110,13 @@ test('data_transfer: UnknownVendorId, UnknownMessageId, Accepted with data from 
 });
 
 test('stop and restart answer true; is_connected stays false without a CSMS link', async () => {
-  assert.is((await caller.call('ocpp', 'main', 'stop', {})).data.retval, true);
-  assert.is((await caller.call('ocpp', 'main', 'restart', {})).data.retval, true);
+  assert.is((await s.caller.call('ocpp', 'main', 'stop', {})).data.retval, true);
+  assert.is((await s.caller.call('ocpp', 'main', 'restart', {})).data.retval, true);
 });
 
 test('set values, availability and monitors survive a restart of the module process', async () => {
   await avail({ operational_status: 'Inoperative', evse: { id: 1, connector_id: 2 } });
-  await stopModule(mod);
-  mod = await startModuleProcess(broker.url, prefix);
+  await s.restartModule();
   const g = await get([{ component_variable: HEARTBEAT }, { component_variable: cv('Connector', 'AvailabilityState', { id: 1, connector_id: 2 }) }]);
   assert.is(g[0]!.value, '121');
   assert.is(g[1]!.value, 'Unavailable');

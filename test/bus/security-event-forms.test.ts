@@ -2,12 +2,10 @@
 // `info` (everest-core 2023.12) or `event: SecurityEvent` (current). Both become the same event.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { testBroker, testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
-import { startTestManager } from '../helpers/manager.js';
-import { startModuleProcess, stopModule } from '../helpers/module-process.js';
+import { testBroker, type TestBroker } from '../helpers/broker.js';
 import { FrameworkCaller, replyError } from '../helpers/framework-caller.js';
+import { startBusSession, until } from '../helpers/session.js';
 
-const dialect = testDialect();
 let broker: TestBroker;
 
 test.before(async () => {
@@ -18,26 +16,13 @@ test.after(async () => {
 });
 
 async function session(legacy: boolean, fn: (caller: FrameworkCaller, events: Array<Record<string, unknown>>) => Promise<void>): Promise<void> {
-  const prefix = uniquePrefix('se');
-  const manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect, legacySecurityEvent: legacy });
-  const mod = await startModuleProcess(broker.url, prefix);
-  const caller = await FrameworkCaller.connect(broker.url, prefix, dialect);
+  const s = await startBusSession({ tag: 'se', broker, legacySecurityEvent: legacy });
   const events: Array<Record<string, unknown>> = [];
   try {
-    await caller.watchVar('ocpp', 'main', 'security_event', (v) => events.push(v as Record<string, unknown>));
-    await fn(caller, events);
+    await s.caller.watchVar('ocpp', 'main', 'security_event', (v) => events.push(v as Record<string, unknown>));
+    await fn(s.caller, events);
   } finally {
-    await caller.close();
-    await stopModule(mod);
-    await manager.stop();
-  }
-}
-
-async function until(fn: () => boolean): Promise<void> {
-  const end = Date.now() + 5000;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
+    await s.close();
   }
 }
 
