@@ -12,6 +12,7 @@ import { bundledInterfaces, bundledTypes, projectRoot } from './schema/definitio
 import { OcppService } from './ocpp/service.js';
 import { bindOcppService, dataTransferForwarder, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
 import type { Csms } from './csms/index.js';
+import { bindEvseManagers } from './module/evse-manager.js';
 import { startBroker, type EmbeddedBroker } from './embedded/broker.js';
 import { ConfigService } from './embedded/config-service.js';
 import { loadEverestConfig, type EverestConfig } from './embedded/everest-config.js';
@@ -121,6 +122,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       }
     });
     const svc = service!;
+    await bindEvseManagers(m0, svc, log);
     let stopped = false;
     return {
       module: m0,

@@ -84,6 +84,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   readonly #served = new Map<string, ServedImpl>();
   readonly #readyCallbacks: Array<() => void | Promise<void>> = [];
   readonly #managerStartCallbacks: Array<() => void> = [];
+  readonly #requiredDefinitions = new Map<string, InterfaceDefinition>();
   readonly #activeErrors = new Map<string, ActiveError>();
   #client: MqttClient | undefined;
   #caller: Caller | undefined;
@@ -188,7 +189,8 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
 
     // 1. What the manager left retained: dialect, definitions.
     const provided = Object.entries(this.#manifest.provides);
-    const ifaceNames = [...new Set(provided.map(([, p]) => p.interface))];
+    const requiredIfaces = Object.values(this.#manifest.requires).map((r) => r.interface);
+    const ifaceNames = [...new Set([...provided.map(([, p]) => p.interface), ...requiredIfaces])];
     const probeTopic = `${P}modules/${M}/tsocpp_probe`;
     const filters = [`${P}interfaces`, `${P}settings`, `${P}types`, `${P}type_definitions/#`, ...ifaceNames.map((n) => `${P}interface_definitions/${n}`)];
     let retained = await readRetained(client, filters, probeTopic);
@@ -229,6 +231,10 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     const relaxedTypes = relaxUnresolvedRefs(allTypes, allTypes);
     const types = relaxedTypes.def;
     if (relaxedTypes.missing.length > 0) this.log.warn({ refs: relaxedTypes.missing }, 'type files reference types that are not installed; those parts are not checked');
+    for (const name of requiredIfaces) {
+      const def = dialect.unwrap(retained.get(`${P}interface_definitions/${name}`), 'GetConfigResponse');
+      if (def && typeof def === 'object') this.#requiredDefinitions.set(name, def as InterfaceDefinition);
+    }
     const definitions: Record<string, 'manager' | 'bundled'> = {};
     for (const [impl, p] of provided) {
       const fromManager = dialect.unwrap(retained.get(`${P}interface_definitions/${p.interface}`), 'GetConfigResponse');
@@ -392,6 +398,15 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   }
 
   // --- calls to required modules ------------------------------------------------------------------
+  /**
+   * The definition of a required interface as the manager published it at start-up, or undefined (not
+   * published, or started after global ready): lets a caller pick between cmds of different releases.
+   */
+  requirementInterface(requirement: string): InterfaceDefinition | undefined {
+    const r = this.#manifest.requires[requirement];
+    return r ? this.#requiredDefinitions.get(r.interface) : undefined;
+  }
+
   connections(requirement: string): readonly Connection[] {
     return this.config.connections[requirement] ?? [];
   }
