@@ -25,7 +25,8 @@ export interface ServedImpl {
 }
 
 export interface InFlight {
-  readonly ac: AbortController;
+  /** Made on first use of ctx.signal only. */
+  ac: AbortController | undefined;
   readonly served: ServedImpl;
   readonly cmd: string;
   readonly origin: string;
