@@ -29,11 +29,18 @@ export class Caller {
   readonly #o: CallerOptions;
   readonly #replyTopics = new Map<string, Promise<unknown>>();
   readonly #varTopics = new Map<string, VarSubscription[]>();
+  /** Calls whose reply subscription failed while the broker was away: retried at the next connect. */
+  #afterReconnect: Array<() => void> = [];
 
   constructor(opts: CallerOptions) {
     this.#o = opts;
     this.dialect = opts.dialect;
     this.log = opts.log;
+    opts.client.on('connect', () => {
+      const retry = this.#afterReconnect;
+      this.#afterReconnect = [];
+      for (const fn of retry) fn();
+    });
   }
 
   /** Handles the message when it is a reply or a var this caller waits for; false otherwise. */
@@ -51,16 +58,13 @@ export class Caller {
     return `${this.#o.everestPrefix}modules/${moduleId}/impl/${implId}`;
   }
 
-  async call(moduleId: string, implId: string, cmd: string, args: Record<string, unknown>, timeoutMs = this.#o.callTimeoutMs): Promise<unknown> {
+  /**
+   * Call a cmd of another module. The timeout covers the whole call, also the wait for the reply
+   * subscription (which waits for the broker while it is down): a call never hangs past `timeoutMs`.
+   */
+  call(moduleId: string, implId: string, cmd: string, args: Record<string, unknown>, timeoutMs = this.#o.callTimeoutMs): Promise<unknown> {
     const prefix = this.implPrefix(moduleId, implId);
     const replyTopic = this.dialect.callReplyTopic(prefix, cmd, this.#o.selfId);
-    let sub = this.#replyTopics.get(replyTopic);
-    if (!sub) {
-      // Old dialect, calling ourselves: the serve subscription already covers the topic.
-      sub = this.#o.isServeTopic?.(replyTopic) ? Promise.resolve() : this.#o.client.subscribeAsync(replyTopic, { qos: 2 });
-      this.#replyTopics.set(replyTopic, sub);
-    }
-    await sub;
     const id = randomUUID();
     const target = `${moduleId}:${implId}`;
     return new Promise((resolve, reject) => {
@@ -69,8 +73,41 @@ export class Caller {
         reject(new CmdError('CmdTimeout', `Timeout while waiting for result of ${target}->${cmd}()`));
       }, timeoutMs);
       this.pendingCalls.set(id, { resolve, reject, timer, cmd, target });
-      this.#o.publisher.publish(this.dialect.callTopic(prefix, cmd), this.dialect.encodeCall(cmd, id, args, this.#o.selfId));
+      const attempt = (): void => {
+        // Timed out or shut down meanwhile: nothing to send.
+        if (!this.pendingCalls.has(id)) return;
+        this.#subscribeReplies(replyTopic).then(() => {
+          if (!this.pendingCalls.has(id)) return;
+          this.#o.publisher.publish(this.dialect.callTopic(prefix, cmd), this.dialect.encodeCall(cmd, id, args, this.#o.selfId));
+        }, (err: unknown) => {
+          if (!this.pendingCalls.has(id)) return;
+          // MQTT.js fails a subscription made while the broker is away at the next failed reconnect attempt:
+          // try again once connected; the timeout still bounds the call.
+          if (!this.#o.client.connected) {
+            this.#afterReconnect.push(attempt);
+            return;
+          }
+          this.pendingCalls.delete(id);
+          clearTimeout(timer);
+          reject(new CmdError('NotReady', `${target}->${cmd}(): cannot receive the result: ${err instanceof Error ? err.message : String(err)}`));
+        });
+      };
+      attempt();
     });
+  }
+
+  #subscribeReplies(replyTopic: string): Promise<unknown> {
+    let sub = this.#replyTopics.get(replyTopic);
+    if (!sub) {
+      // Old dialect, calling ourselves: the serve subscription already covers the topic.
+      sub = this.#o.isServeTopic?.(replyTopic) ? Promise.resolve() : this.#o.client.subscribeAsync(replyTopic, { qos: 2 });
+      // A failed subscription is not kept: the next call tries again.
+      sub.catch(() => {
+        if (this.#replyTopics.get(replyTopic) === sub) this.#replyTopics.delete(replyTopic);
+      });
+      this.#replyTopics.set(replyTopic, sub);
+    }
+    return sub;
   }
 
   async subscribeVar(moduleId: string, implId: string, name: string, callback: VarCallback): Promise<() => void> {

@@ -39,6 +39,16 @@ function streamFactory(settings: BusSettings): () => net.Socket {
   return () => net.createConnection({ host, port, noDelay: true });
 }
 
+function urlCredentials(brokerUrl: string): { username?: string; password?: string } | undefined {
+  try {
+    const u = new URL(brokerUrl);
+    if (u.username === '' && u.password === '') return undefined;
+    return { username: decodeURIComponent(u.username) || undefined, password: decodeURIComponent(u.password) || undefined };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Open (asynchronously) a connection; resolves on the first CONNACK, rejects when the first attempt fails. */
 export function openConnection(opts: ConnectionOptions): MqttClient {
   const { settings, log } = opts;
@@ -51,9 +61,17 @@ export function openConnection(opts: ConnectionOptions): MqttClient {
     connectTimeout: 10_000,
     resubscribe: true,
     queueQoSZero: true,
+    // Without it MQTT.js stops reconnecting for good after one refused CONNACK (a broker that restarts and
+    // answers "server unavailable" for a moment, or reloads its password file): keep trying, with backoff.
+    reconnectOnConnackError: true,
   };
-  if (settings.username) options.username = settings.username;
-  if (settings.password) options.password = settings.password;
+  // Credentials: --mqtt-username/--mqtt-password (TSOCPP_MQTT_*), else the broker URL's user info
+  // (`mqtt://user:secret@host`, as MQTT.js's own connect() reads it); they were silently ignored before.
+  const fromUrl = settings.socketPath ? undefined : urlCredentials(settings.brokerUrl);
+  const username = settings.username ?? fromUrl?.username;
+  const password = settings.password ?? fromUrl?.password;
+  if (username) options.username = username;
+  if (password) options.password = password;
   const build = streamFactory(settings);
   const client = new MqttClient(() => build(), options);
 
@@ -72,6 +90,26 @@ export function openConnection(opts: ConnectionOptions): MqttClient {
   return client;
 }
 
+// CONNACK codes that no retry will change (MQTT 3.1.1 section 3.2.2.3): unacceptable protocol version,
+// identifier rejected, bad user name or password, not authorized.
+const REFUSED_FOR_GOOD = new Set<unknown>([1, 2, 4, 5]);
+// TLS: the broker's certificate does not verify against the configured CA (Node's OpenSSL codes).
+const CERT_REJECTED = new Set<unknown>([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
+]);
+// TLS: the broker refuses our client certificate, or wants one and got none (TLS alerts as Node names them).
+const CERT_REFUSED = new Set<unknown>([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+]);
+
+/**
+ * Resolves on the first CONNACK. Rejects after `timeoutMs`, or at once when the broker refuses the
+ * credentials (or the client id), its certificate does not verify or it refuses ours: waiting would never
+ * end, so start-up fails with the reason. (After the first connection such failures are retried with backoff.)
+ */
 export function waitConnected(client: MqttClient, timeoutMs: number): Promise<void> {
   if (client.connected) return Promise.resolve();
   return new Promise((resolve, reject) => {
@@ -80,7 +118,18 @@ export function waitConnected(client: MqttClient, timeoutMs: number): Promise<vo
       reject(new Error(`no connection to the broker within ${timeoutMs} ms`));
     }, timeoutMs);
     const onConnect = () => { cleanup(); resolve(); };
-    const cleanup = () => { clearTimeout(timer); client.off('connect', onConnect); };
+    const onError = (err: Error & { code?: unknown }) => {
+      let why: string;
+      if (typeof err.code === 'number' && REFUSED_FOR_GOOD.has(err.code)) why = `the broker refused the connection: ${err.message}`;
+      else if (CERT_REJECTED.has(err.code)) why = `the broker's TLS certificate was rejected: ${err.message} (${String(err.code)})`;
+      else if (CERT_REFUSED.has(err.code)) why = `the broker refused the TLS client certificate (${String(err.code)})`;
+      else return;
+      cleanup();
+      client.end(true);
+      reject(new Error(why));
+    };
+    const cleanup = () => { clearTimeout(timer); client.off('connect', onConnect); client.off('error', onError); };
     client.on('connect', onConnect);
+    client.on('error', onError);
   });
 }
