@@ -103,7 +103,7 @@ export async function runCsmsBench(opts: CsmsBenchOptions = {}): Promise<CsmsBen
   const dir = mkdtempSync(join(tmpdir(), 'tsocpp-csms-bench-'));
   const csms = await csmsServer();
   const service = OcppService.open({ dbPath: join(dir, 'device_model.db'), evseCount: 1, connectorsPerEvse: 1 });
-  const link = startCsms({ moduleConfig: { csms_url: csms.url, station_id: 'BENCH01' }, service, dbPath: join(dir, 'device_model.db'), log: silentLogger() });
+  const link = startCsms({ moduleConfig: { csms_url: csms.url, station_id: 'BENCH01' }, service, log: silentLogger() });
   let floorClient: InstanceType<typeof RPCClient> | undefined;
   try {
     const tsocpp = await csms.station('BENCH01');

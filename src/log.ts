@@ -42,3 +42,16 @@ export function createLogger(opts: LogOptions = {}): Logger {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** `mqtt://user:secret@host` -> `mqtt://user:[redacted]@host`; anything else as it is. */
+export function redactUrl<T>(value: T): T {
+  if (typeof value !== 'string' || !value.includes('@')) return value;
+  try {
+    const u = new URL(value);
+    if (u.password === '') return value;
+    u.password = 'redacted';
+    return u.href.replace(':redacted@', ':[redacted]@') as T;
+  } catch {
+    return value;
+  }
+}

@@ -2,7 +2,7 @@
 // command-line client (`tsocpp call`, `tsocpp watch`).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
-import { createLogger, LOG_FORMATS, type LogFormat, type Logger } from './log.js';
+import { createLogger, LOG_FORMATS, redactUrl, type LogFormat, type Logger } from './log.js';
 import { parseFlags, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
 import { ConfigError, errorMessage, TsOcppError } from './errors.js';
@@ -57,19 +57,6 @@ function logFormat(flags: Flags): LogFormat {
   return raw as LogFormat;
 }
 
-/** `mqtt://user:secret@host` -> `mqtt://user:[redacted]@host`; anything else as it is. */
-function redactUrl(value: unknown): unknown {
-  if (typeof value !== 'string' || !value.includes('@')) return value;
-  try {
-    const u = new URL(value);
-    if (u.password === '') return value;
-    u.password = 'redacted';
-    return u.href.replace(':redacted@', ':[redacted]@');
-  } catch {
-    return value;
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   const { flags, positionals } = parseFlags(argv);
   if (flags.help || flags.h) {
@@ -121,8 +108,9 @@ async function main(argv: string[]): Promise<number> {
 
   let app = await startApp({ settings, log, embedded });
   const announce = (): void => {
-    log.info({ broker: app.brokerUrl, module: settings.moduleId, prefix: settings.everestPrefix, dialect: app.info.dialect },
-      `TsOcpp serving module '${settings.moduleId}' on ${app.brokerUrl} (${embedded ? 'embedded default' : 'manager bus'}, dialect ${app.info.dialect})`);
+    const broker = redactUrl(app.brokerUrl);
+    log.info({ broker, module: settings.moduleId, prefix: settings.everestPrefix, dialect: app.info.dialect },
+      `TsOcpp serving module '${settings.moduleId}' on ${broker} (${embedded ? 'embedded default' : 'manager bus'}, dialect ${app.info.dialect})`);
   };
   announce();
   if (process.env.TSOCPP_REPORT_ELD === '1') reportEventLoopDelay(log);

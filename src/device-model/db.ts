@@ -114,7 +114,9 @@ export function openDatabase(path: string): OpenedDb {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    // better-sqlite3 waits for a lock synchronously, holding the whole event loop (MQTT included): keep it
+    // short. Only another process holding a write lock on the file (a maintenance tool) makes it wait.
+    db.pragma('busy_timeout = 200');
     const created = migrate(db);
     return { db, created };
   } catch (err) {

@@ -199,7 +199,13 @@ export class DeviceModelRepository {
 
   /** Runs fn in one SQLite transaction (nested calls become savepoints); committed and synced on return. */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    try {
+      return this.#db.transaction(fn)();
+    } catch (err) {
+      // Rolled back: values cached inside the transaction are no longer true.
+      this.#attributeCache.clear();
+      throw err;
+    }
   }
 
   // ---- structure ----

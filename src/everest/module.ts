@@ -4,7 +4,7 @@
 // It knows nothing about OCPP.
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import type { Logger } from '../log.js';
+import { redactUrl, type Logger } from '../log.js';
 import { BootstrapError, CmdError, NotConnectedError, errorMessage } from '../errors.js';
 import { compileInterface, type CompiledInterface } from '../schema/compile.js';
 import { installedTypes, relaxUnresolvedRefs, type InterfaceDefinition, type TypeFile } from '../schema/definitions.js';
@@ -177,7 +177,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     });
     let warned = false;
     const warnTimer = setInterval(() => {
-      if (!warned) this.log.warn({ broker: s.socketPath ?? s.brokerUrl }, 'waiting for the MQTT broker');
+      if (!warned) this.log.warn({ broker: s.socketPath ?? redactUrl(s.brokerUrl) }, 'waiting for the MQTT broker');
       warned = true;
     }, 3000);
     try {

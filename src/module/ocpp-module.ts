@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { OcppCmds, OcppVars } from '../generated/interfaces/ocpp.js';
 import type { OcppDataTransferCmds, OcppDataTransferVars } from '../generated/interfaces/ocpp_data_transfer.js';
 import type { SecurityEvent, DataTransferRequest, DataTransferResponse } from '../generated/types/ocpp.js';
-import { errorMessage } from '../errors.js';
+import { CmdError, errorMessage } from '../errors.js';
 
 /** security_event of everest-core 2023.12 (the seed's date): `type` and `info` instead of `event`. */
 export interface LegacySecurityEventArgs {
@@ -26,9 +26,10 @@ export interface TsOcppSpec extends ModuleSpec {
 
 /** Both security_event forms become the same SecurityEvent (the definition in force decides which arrives). */
 export function toSecurityEvent(args: TsOcppSpec['main']['cmds']['security_event']['args']): SecurityEvent {
-  if ('event' in args) return args.event;
-  const ev: SecurityEvent = { type: args.type };
-  if (args.info !== undefined) ev.info = args.info;
+  const ev: SecurityEvent = 'event' in args ? args.event : { type: args.type };
+  if (!('event' in args) && args.info !== undefined) ev.info = args.info;
+  // The schema allows any string; an event without a type is the caller's error, not the handler's.
+  if (ev.type.trim() === '') throw new CmdError('SchemaValidationError', `security_event: ${'event' in args ? 'event/type' : 'type'}: must not be empty`);
   return ev;
 }
 

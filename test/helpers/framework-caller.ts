@@ -100,6 +100,9 @@ export class FrameworkCaller {
       this.#subscribed.add(replyTopic);
       await this.client.subscribeAsync(replyTopic, { qos: 2 });
     }
+    // Take a window slot first, then wait for the reply: a reply promise made before the slot would
+    // reject unobserved while the broker is down.
+    await this.#acquire();
     const reply = new Promise<RawReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
@@ -107,7 +110,6 @@ export class FrameworkCaller {
       }, timeoutMs);
       this.#waiting.set(id, (r) => { clearTimeout(timer); resolve(r); });
     });
-    await this.#acquire();
     this.client.publish(topic, payload, { qos: 2 }, () => this.#release());
     return reply;
   }
