@@ -11,14 +11,17 @@ import type { Logger } from '../log.js';
 /**
  * Collect the retained messages of `filters` (wildcards allowed). Subscribing at QoS 0 makes the broker
  * send retained messages at once, in order; a QoS 0 probe published on our own module topic after the
- * subscription arrives after them, so when it is back every retained message has been seen.
+ * subscription arrives after them on mosquitto. aedes reads retained messages from its store
+ * asynchronously, so a live message can overtake them: after the probe, collecting goes on until no
+ * retained message has come for `settleMs` (bounded), which costs a few ms where nothing is late.
  */
-export async function readRetained(client: MqttClient, filters: readonly string[], probeTopic: string, timeoutMs = 3000): Promise<Map<string, unknown>> {
+export async function readRetained(client: MqttClient, filters: readonly string[], probeTopic: string, timeoutMs = 3000, settleMs = 25): Promise<Map<string, unknown>> {
   const seen = new Map<string, unknown>();
   const token = randomBytes(8).toString('hex');
   const filterSet = [...filters, probeTopic];
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => { finished = resolve; });
+  let lastRetained = Date.now();
   const onMessage = (topic: string, payload: Buffer): void => {
     if (topic === probeTopic) {
       if (payload.toString() === token) finished();
@@ -29,6 +32,7 @@ export async function readRetained(client: MqttClient, filters: readonly string[
       return;
     }
     if (!filters.some((f) => matches(f, topic))) return;
+    lastRetained = Date.now();
     const parsed = parsePayload(payload);
     if (parsed.ok) seen.set(topic, parsed.value);
   };
@@ -40,6 +44,12 @@ export async function readRetained(client: MqttClient, filters: readonly string[
     }, {}));
     client.publish(probeTopic, token, { qos: 0, retain: false });
     await withTimeout(done, timeoutMs);
+    const settleEnd = Date.now() + 10 * settleMs;
+    for (;;) {
+      const quiet = Date.now() - lastRetained;
+      if (quiet >= settleMs || Date.now() >= settleEnd) break;
+      await new Promise((r) => setTimeout(r, settleMs - quiet));
+    }
   } finally {
     client.off('message', onMessage);
     await client.unsubscribeAsync(filterSet).catch(() => undefined);
