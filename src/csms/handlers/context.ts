@@ -6,6 +6,8 @@ import type { DataTransferRequest, DataTransferResponse } from '../../generated/
 import type { OcppService } from '../../ocpp/service.js';
 import type { BootReason, NotifyReportRequest } from '../ocpp-types.js';
 import type { Registration } from '../sender.js';
+import { createRPCError } from '../rpc.js';
+import { readMessageLimits } from '../variables.js';
 
 /** Hands a CSMS DataTransfer to the bus requirement `data_transfer` (everest-core OCPP201.cpp data_transfer_callback). */
 export type DataTransferForwarder = (req: DataTransferRequest) => Promise<unknown>;
@@ -33,3 +35,18 @@ export interface CallContext {
 }
 
 export type CallHandler<Req, Res> = (req: Req, ctx: CallContext) => Res | Promise<Res>;
+
+/**
+ * DeviceDataCtrlr ItemsPerMessage / BytesPerMessage of GetVariables or SetVariables, checked before the
+ * request is served (OCPP 2.0.1 B06.FR.06/B05.FR.07: OccurrenceConstraintViolation / FormatViolation).
+ */
+export function checkMessageLimits(ctx: CallContext, action: 'GetVariables' | 'SetVariables', items: number): ReturnType<typeof readMessageLimits> {
+  const limits = readMessageLimits(ctx.service, action);
+  if (items > limits.items) {
+    throw createRPCError('OccurrenceConstraintViolation', `at most ${limits.items} items per ${action} (DeviceDataCtrlr ItemsPerMessage)`);
+  }
+  if (ctx.payloadBytes > limits.bytes) {
+    throw createRPCError('FormatViolation', `at most ${limits.bytes} bytes per ${action} (DeviceDataCtrlr BytesPerMessage)`);
+  }
+  return limits;
+}

@@ -3,20 +3,12 @@
 // BytesPerMessage SetVariables bound the request the way B06.FR.16/17 bound GetVariables.
 // After the answer, as libocpp provisioning.cpp handle_variable_changed: a new HeartbeatInterval takes
 // effect at once; a new BasicAuthPassword is used from the next connection on.
-import { createRPCError } from '../rpc.js';
 import { toEverestSetVariableRequests, toOcppSetVariableResults } from '../mapping.js';
 import type { SetVariablesRequest, SetVariablesResponse } from '../ocpp-types.js';
-import { readMessageLimits } from '../variables.js';
-import type { CallHandler } from './context.js';
+import { checkMessageLimits, type CallHandler } from './context.js';
 
 export const setVariables: CallHandler<SetVariablesRequest, SetVariablesResponse> = (req, ctx) => {
-  const limits = readMessageLimits(ctx.service, 'SetVariables');
-  if (req.setVariableData.length > limits.items) {
-    throw createRPCError('OccurrenceConstraintViolation', `at most ${limits.items} items per SetVariables (DeviceDataCtrlr ItemsPerMessage)`);
-  }
-  if (ctx.payloadBytes > limits.bytes) {
-    throw createRPCError('FormatViolation', `at most ${limits.bytes} bytes per SetVariables (DeviceDataCtrlr BytesPerMessage)`);
-  }
+  checkMessageLimits(ctx, 'SetVariables', req.setVariableData.length);
   const results = ctx.service.setVariables(toEverestSetVariableRequests(req.setVariableData));
   const heartbeatChanged = results.some((r) => r.status === 'Accepted' && (r.attribute_type ?? 'Actual') === 'Actual'
     && r.component_variable.component.name === 'OCPPCommCtrlr' && r.component_variable.component.evse === undefined
