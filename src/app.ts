@@ -13,8 +13,10 @@ import { OcppService } from './ocpp/service.js';
 import { bindOcppService, dataTransferForwarder, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
-import { startBroker, type EmbeddedBroker } from './embedded/broker.js';
-import { ConfigService } from './embedded/config-service.js';
+// The embedded broker and config service are loaded only on the embedded default (under a manager they
+// would only cost start-up time and memory).
+import type { EmbeddedBroker } from './embedded/broker.js';
+import type { ConfigService } from './embedded/config-service.js';
 import { loadEverestConfig, type EverestConfig } from './embedded/everest-config.js';
 
 export interface EmbeddedOptions {
@@ -76,6 +78,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (opts.embedded) {
       const e = opts.embedded;
       if (e.broker) {
+        const { startBroker } = await import('./embedded/broker.js');
         broker = await startBroker({ host: e.broker.host, port: e.broker.port, log });
         settings = { ...settings, brokerUrl: broker.url, socketPath: undefined };
         cleanup.push(() => broker!.close());
@@ -83,6 +86,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const config = e.config ?? loadEverestConfig(e.configFile ?? defaultEverestConfigFile());
       const entry = config.active_modules[settings.moduleId];
       if (entry && e.moduleConfig) entry.config_module = { ...(entry.config_module ?? {}), ...e.moduleConfig };
+      const { ConfigService } = await import('./embedded/config-service.js');
       configService = new ConfigService({
         brokerUrl: settings.brokerUrl,
         prefix: settings.everestPrefix,
