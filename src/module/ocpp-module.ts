@@ -74,8 +74,8 @@ export function bindOcppService(
       return null;
     },
     change_availability: (args) => getService().changeAvailability(args.request),
-    security_event: (args) => {
-      getService().securityEvent(toSecurityEvent(args));
+    security_event: async (args) => {
+      await getService().securityEventBatched(toSecurityEvent(args));
       return null;
     },
   });

@@ -62,21 +62,86 @@ export function normalizeSecurityEvent(ev: SecurityEvent): SecurityEvent {
   return out;
 }
 
-export function recordSecurityEvent(ctx: ServiceContext, ev: SecurityEvent, maxEntries: number): SecurityEvent {
+interface Prepared {
+  event: SecurityEvent;
+  timestamp: string;
+  critical: boolean;
+}
+
+function prepare(ctx: ServiceContext, ev: SecurityEvent): Prepared {
   const event = normalizeSecurityEvent(ev);
-  const timestamp = ctx.now().toISOString();
-  const critical = isCriticalSecurityEvent(event.type);
-  ctx.repo.transaction(() => {
-    // libocpp security.cpp security_event_notification_req: every event goes to the security log ...
-    ctx.repo.appendSecurityLog({ timestamp, type: event.type, info: event.info, critical }, maxEntries);
-    // ... and a critical one is sent to the CSMS; queued here so it survives until the CSMS has it.
-    if (critical) {
-      const payload: { type: string; timestamp: string; tech_info?: string } = { type: event.type, timestamp };
-      if (event.info !== undefined) payload.tech_info = event.info;
-      ctx.repo.appendOutbox('SecurityEventNotification', payload, timestamp);
+  return { event, timestamp: ctx.now().toISOString(), critical: isCriticalSecurityEvent(event.type) };
+}
+
+function persist(ctx: ServiceContext, p: Prepared, maxEntries: number): void {
+  const { event, timestamp, critical } = p;
+  // libocpp security.cpp security_event_notification_req: every event goes to the security log ...
+  ctx.repo.appendSecurityLog({ timestamp, type: event.type, info: event.info, critical }, maxEntries);
+  // ... and a critical one is sent to the CSMS; queued here so it survives until the CSMS has it.
+  if (critical) {
+    const payload: { type: string; timestamp: string; tech_info?: string } = { type: event.type, timestamp };
+    if (event.info !== undefined) payload.tech_info = event.info;
+    ctx.repo.appendOutbox('SecurityEventNotification', payload, timestamp);
+  }
+}
+
+function announce(ctx: ServiceContext, p: Prepared): void {
+  ctx.log.debug({ type: p.event.type, critical: p.critical }, 'security event');
+  ctx.events.emit('security_event', { ...p.event });
+}
+
+export function recordSecurityEvent(ctx: ServiceContext, ev: SecurityEvent, maxEntries: number): SecurityEvent {
+  const p = prepare(ctx, ev);
+  ctx.repo.transaction(() => persist(ctx, p, maxEntries));
+  announce(ctx, p);
+  return p.event;
+}
+
+/**
+ * Group commit: the events of every call that arrives in one turn of the event loop are written in one
+ * transaction (one fsync instead of one per event), and each call is answered, and its event published,
+ * only after that COMMIT. Durable calls were bound by one fsync each (bench: 0.3x-0.5x of the floor).
+ */
+export class SecurityEventBatch {
+  readonly #ctx: ServiceContext;
+  readonly #maxEntries: number;
+  #pending: Array<{ p: Prepared; resolve: (e: SecurityEvent) => void; reject: (err: unknown) => void }> = [];
+  #scheduled = false;
+
+  constructor(ctx: ServiceContext, maxEntries: number) {
+    this.#ctx = ctx;
+    this.#maxEntries = maxEntries;
+  }
+
+  /** Normalizes at once (a bad event throws here), commits with the rest of this turn's events. */
+  add(ev: SecurityEvent): Promise<SecurityEvent> {
+    const p = prepare(this.#ctx, ev);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ p, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commit what is pending now (also called before the database closes). */
+  flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    try {
+      this.#ctx.repo.transaction(() => {
+        for (const b of batch) persist(this.#ctx, b.p, this.#maxEntries);
+      });
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
     }
-  });
-  ctx.log.debug({ type: event.type, critical }, 'security event');
-  ctx.events.emit('security_event', { ...event });
-  return event;
+    for (const b of batch) {
+      announce(this.#ctx, b.p);
+      b.resolve(b.p.event);
+    }
+  }
 }

@@ -17,7 +17,7 @@ import { Emitter } from './events.js';
 import { getVariables, readInternal, readVariable } from './get-variables.js';
 import { monitorVariables } from './monitor-variables.js';
 import { allVariables, type ReportEntry } from './report.js';
-import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, recordSecurityEvent } from './security-event.js';
+import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEvent } from './security-event.js';
 import { setInternal, setVariables } from './set-variables.js';
 
 export type { AvailabilityChange, OcppServiceEvents } from './context.js';
@@ -53,6 +53,7 @@ export class OcppService {
   readonly #connection: ConnectionState;
   readonly #securityLogMax: number;
   #closed = false;
+  #securityBatch: SecurityEventBatch | undefined;
 
   readonly dataTransfer: DataTransferRegistry;
   readonly outbox: { pending(limit?: number): OutboxEntry[]; confirm(id: number): void; size(): number };
@@ -141,6 +142,12 @@ export class OcppService {
     return recordSecurityEvent(this.#open(), ev, this.#securityLogMax);
   }
 
+  /** The same, committed together with the other events of this event-loop turn (see SecurityEventBatch). */
+  securityEventBatched(ev: SecurityEvent): Promise<SecurityEvent> {
+    this.#securityBatch ??= new SecurityEventBatch(this.#open(), this.#securityLogMax);
+    return this.#securityBatch.add(ev);
+  }
+
   stop(): boolean {
     if (this.#closed) return false;
     return this.#connection.stop();
@@ -186,6 +193,8 @@ export class OcppService {
 
   close(): void {
     if (this.#closed) return;
+    // Events already accepted into a batch are committed (and answered) before the database closes.
+    this.#securityBatch?.flush();
     this.#connection.detach();
     this.#closed = true;
     this.#ctx.events.clear();
