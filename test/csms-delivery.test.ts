@@ -6,20 +6,13 @@ import * as assert from 'uvu/assert';
 import { TestCsms } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { sleep, until } from './helpers/wait.js';
 
 type R = Record<string, unknown>;
 let db: TempDb;
 let csms: TestCsms;
 let ts: TsOcpp | undefined;
 
-const until = async (check: () => boolean, ms = 8000, what = 'condition'): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const raise = (t: TsOcpp, type: string, info: string) => t.call('main', 'security_event', { event: { type, info } });
 const start = () => startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path });
 

@@ -8,6 +8,7 @@ import { TestCsms } from './fixtures/csms/csms.js';
 import { makeCerts, type TestCerts } from './fixtures/csms/certs.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { sleep, until } from './helpers/wait.js';
 
 type R = Record<string, unknown>;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -16,14 +17,6 @@ let db: TempDb;
 let csms: TestCsms | undefined;
 let ts: TsOcpp | undefined;
 
-const until = async (check: () => boolean, ms = 8000, what = 'condition'): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tls = (requireClientCert: boolean) => ({ cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requireClientCert });
 const securityLog = (type: string) => ts!.app.service.securityLog().filter((e) => e.type === type);
 

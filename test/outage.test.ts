@@ -18,6 +18,7 @@ import { dialectFor } from '../src/everest/dialect.js';
 import { resolveBusSettings } from '../src/everest/settings.js';
 import { CmdError } from '../src/errors.js';
 import { silentLogger } from '../src/log.js';
+import { sleep } from './helpers/wait.js';
 
 const dialect = testDialect();
 // FrameworkCaller (test/helpers/framework-caller.ts) creates a call's reply promise before it waits for a
@@ -28,7 +29,6 @@ process.on('unhandledRejection', (err) => {
   throw err;
 });
 const missing = mosquittoMissing();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let mosq: Mosquitto;
 let prefix: string;

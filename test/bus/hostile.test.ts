@@ -19,6 +19,7 @@ import { defaultManifest } from '../../src/app.js';
 import { bundledInterfaces, bundledTypes } from '../../src/schema/definitions.js';
 import { silentLogger } from '../../src/log.js';
 import type { TsOcppSpec } from '../../src/module/ocpp-module.js';
+import { sleep } from '../helpers/wait.js';
 
 const dialect = testDialect();
 const v25 = dialect === 'v25';
@@ -32,7 +33,6 @@ let caller: FrameworkCaller;
 let sniffer: mqtt.MqttClient;
 const wire: Array<{ topic: string; text: string }> = [];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test.before(async () => {
   session = await startBusSession({

@@ -19,10 +19,10 @@ import { FrameworkCaller, HEARTBEAT, replyError } from '../helpers/framework-cal
 import { startBusSession, type BusSession } from '../helpers/session.js';
 import { freePort, Mosquitto, mosquittoMissing, skipNote } from '../helpers/mosquitto.js';
 import { makeCerts, type TestCerts } from '../fixtures/csms/certs.js';
+import { sleep } from '../helpers/wait.js';
 
 const dialect = testDialect();
 const v25 = dialect === 'v25';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The embedded pass: an aedes broker that tells which client published what. */
 async function attributingBroker(): Promise<TestBroker & { publishes: Array<{ clientId: string; topic: string }> }> {

@@ -58,11 +58,4 @@ export async function startBusSession(o: BusSessionOptions = {}): Promise<BusSes
   return s;
 }
 
-/** Wait until `fn` holds, polling; fails after `ms`. */
-export async function until(fn: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from './wait.js';
