@@ -31,9 +31,7 @@ export async function openCliBus(settings: BusSettings, log: Logger, connectTime
     names = [settings.dialect];
   } else {
     const retained = await readRetained(client, [`${P}interfaces`, `${P}settings`], `${P}modules/${selfId}/tsocpp_probe`);
-    const settingsValue = retained.get(`${P}settings`);
-    const unwrapped = settingsValue && typeof settingsValue === 'object' && 'msg_type' in settingsValue ? (settingsValue as unknown as { data: unknown }).data : settingsValue;
-    const detected = detectFromRetained(retained.get(`${P}interfaces`), unwrapped);
+    const detected = detectFromRetained(retained.get(`${P}interfaces`), retained.get(`${P}settings`));
     // v19 and v22 calls look the same on the wire: one old-dialect caller serves both.
     names = detected.includes('v25') ? (detected.length > 1 ? ['v25', 'v22'] : ['v25']) : ['v22'];
   }

@@ -73,14 +73,15 @@ export function matches(filter: string, topic: string): boolean {
 /**
  * The dialects the retained start-up topics allow: `P interfaces` is a bare array up to v0.24 and a
  * msg_type envelope from v0.25 on; in the old dialect `P settings` has `forward_exceptions` from v0.22
- * on. What cannot be told apart stays a candidate, and the config answer decides.
+ * on (old-dialect payloads are bare, so `settings` is read as it was retained). What cannot be told
+ * apart stays a candidate, and the config answer decides.
  */
 export function detectFromRetained(interfaces: unknown, settings: unknown): DialectName[] {
   if (Array.isArray(interfaces)) {
     if (typeof settings !== 'object' || settings === null) return ['v22', 'v19'];
     return 'forward_exceptions' in settings ? ['v22'] : ['v19'];
   }
-  if (typeof interfaces === 'object' && interfaces !== null && 'msg_type' in interfaces) return ['v25'];
+  if (isEnvelope(interfaces)) return ['v25'];
   return [...DIALECT_NAMES];
 }
 

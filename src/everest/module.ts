@@ -194,7 +194,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     const probeTopic = `${P}modules/${M}/tsocpp_probe`;
     const filters = [`${P}interfaces`, `${P}settings`, `${P}types`, `${P}type_definitions/#`, ...ifaceNames.map((n) => `${P}interface_definitions/${n}`)];
     let retained = await readRetained(client, filters, probeTopic);
-    const detected = detectFromRetained(retained.get(`${P}interfaces`), this.#unwrapAny(retained.get(`${P}settings`)));
+    const detected = detectFromRetained(retained.get(`${P}interfaces`), retained.get(`${P}settings`));
 
     // 2. The config, in the detected (or forced) dialect; or, with nothing retained, in whichever answers.
     const candidates: DialectName[] = s.dialect !== 'auto' ? [s.dialect] : detected;
@@ -285,7 +285,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
 
   /** Type files of the manager's install, when this process can see them. */
   #installTypes(settingsMsg: unknown): Record<string, TypeFile> {
-    const settings = this.#unwrapAny(settingsMsg) as { data_dir?: unknown } | undefined;
+    const settings = this.dialect.unwrap(settingsMsg, 'GetConfigResponse') as { data_dir?: unknown } | undefined;
     const dirs: string[] = [];
     if (settings && typeof settings.data_dir === 'string') dirs.push(join(settings.data_dir, 'types'));
     if (process.env.EV_PREFIX) dirs.push(join(process.env.EV_PREFIX, 'share', 'everest', 'types'));
@@ -301,11 +301,6 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
       }
     }
     return {};
-  }
-
-  #unwrapAny(v: unknown): unknown {
-    if (v && typeof v === 'object' && 'msg_type' in v && 'data' in v) return (v as { data: unknown }).data;
-    return v;
   }
 
   #resolveConfig(mc: ModuleConfig): ResolvedModuleConfig {
