@@ -1,4 +1,6 @@
 // npm run bench [-- --seconds N --quick --tsx --only a,b --everest <dir of a manager build> --out FILE]
+//   with --everest: [--rounds N] [--providers tsocpp|everestpy] (one provider alone: no ratios)
+//   [--node-options '...'] (NODE_OPTIONS for the modules the manager starts, e.g. --trace-gc); --keep: scratch logs stay
 // npm run bench -- --report bench/results.json     (print the tables of an earlier run)
 // One run, side by side against the same broker: the floor (bare MQTT.js responder) and TsOcpp spawned
 // as users run it; then validation alone, the device model alone, process figures, the embedded
@@ -19,7 +21,7 @@ import { cpuMs, loadAverage, peakRssMb, rssMb } from './lib/proc.js';
 import { ROOT, spawnHelper, spawnNode, tsocppLauncher, type Spawned, type TsocppLauncher } from './lib/spawn.js';
 import { median, round } from './lib/stats.js';
 import { table, type Cell } from './lib/table.js';
-import { runEverest, everestTables, type EverestResult } from './lib/everest.js';
+import { runEverest, everestTables, type EverestResult, type ProviderName } from './lib/everest.js';
 
 // Ports of this bench: 19800-19899 (19810 aedes process, 19820.. embedded default starts, 19880.. manager runs).
 const AEDES_PORT = 19810;
@@ -388,7 +390,10 @@ async function main(): Promise<void> {
   }
   if (typeof flags.everest === 'string') {
     log(`under a real manager: ${flags.everest}`);
-    results.everest = await runEverest({ mgrDir: resolvePath(flags.everest), work, quick, log, useDist: launcher.kind === 'dist' && launcher.nodeArgs.at(-1) === join(ROOT, 'dist', 'main.js') });
+    results.everest = await runEverest({ mgrDir: resolvePath(flags.everest), work, quick, log,
+      ...(flags.rounds !== undefined ? { rounds: Number(flags.rounds) } : {}),
+      ...(typeof flags.providers === 'string' ? { providers: flags.providers.split(',') as ProviderName[] } : {}),
+      ...(typeof flags.node_options === 'string' ? { env: { NODE_OPTIONS: flags.node_options } } : {}), useDist: launcher.kind === 'dist' && launcher.nodeArgs.at(-1) === join(ROOT, 'dist', 'main.js') });
   } else {
     results.everest = { skipped: 'no --everest <dir of a manager build>' };
   }
@@ -479,7 +484,9 @@ function report(): string {
 
 main().then(
   () => {
-    rmSync(work, { recursive: true, force: true });
+    // --keep leaves the scratch folder (module and manager logs) for a look afterwards.
+    if (flags.keep === true) log(`scratch files kept in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
     process.exit(0);
   },
   (err: unknown) => {

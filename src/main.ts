@@ -1,7 +1,7 @@
 // The tsocpp command: runs the module (on the embedded default, or joining a manager's bus), or the
 // command-line client (`tsocpp call`, `tsocpp watch`).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { tuneHeap } from './heap-tuning.js';
 import { createLogger, LOG_FORMATS, redactUrl, type LogFormat, type Logger } from './log.js';
 import { parseFlags, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
@@ -12,11 +12,7 @@ import { runCall } from './cli/call.js';
 import { runWatch } from './cli/watch.js';
 
 
-// A 1 MB young generation instead of V8's default growth to 16 MB: idle RSS went from 104 to 84 MB here,
-// and the manager starts modules as plain `node index.js`, so this cannot be a command-line flag.
-// TSOCPP_SEMI_SPACE_MB overrides it (0 keeps V8's default).
-const semiSpaceMb = Number(process.env.TSOCPP_SEMI_SPACE_MB ?? 1);
-if (semiSpaceMb > 0) setFlagsFromString(`--max-semi-space-size=${semiSpaceMb}`);
+tuneHeap(process.env);
 
 const USAGE = `usage:
   tsocpp [options]                       run the module (embedded broker and config service unless --module or EV_MODULE is set)
@@ -192,9 +188,26 @@ function reportEventLoopDelay(log: Logger): void {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+  // GC pauses by kind over the same second: the usual suspect for a long tail.
+  const gc = { count: 0, totalMs: 0, maxMs: 0, major: 0 };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MINOR) gc.major++;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
   setInterval(() => {
-    log.info({ eld: { p50_ms: ms(h.percentile(50)), p99_ms: ms(h.percentile(99)), max_ms: ms(h.max) } }, 'event loop delay');
+    const mem = process.memoryUsage();
+    log.warn({
+      eld: { p50_ms: ms(h.percentile(50)), p99_ms: ms(h.percentile(99)), max_ms: ms(h.max) },
+      gc: { count: gc.count, major: gc.major, total_ms: Math.round(gc.totalMs * 100) / 100, max_ms: Math.round(gc.maxMs * 100) / 100 },
+      mem_mb: { rss: Math.round(mem.rss / 1e6), heap_used: Math.round(mem.heapUsed / 1e6), heap_total: Math.round(mem.heapTotal / 1e6), external: Math.round(mem.external / 1e6) },
+    }, 'event loop delay');
     h.reset();
+    Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, major: 0 });
   }, 1000).unref();
 }
 

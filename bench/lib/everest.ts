@@ -87,6 +87,10 @@ export interface EverestOptions {
   log: (msg: string) => void;
   /** Runs per provider (alternating). */
   rounds?: number;
+  /** Providers to run (default both); one alone is for profiling, the ratios need both. */
+  providers?: ProviderName[];
+  /** Extra environment for the manager and so its modules (e.g. NODE_OPTIONS for a profile). */
+  env?: Record<string, string>;
   /** Run the repository's dist/ under the manager (TSOCPP_USE_DIST=1), as an install does; else its sources through tsx. */
   useDist: boolean;
 }
@@ -284,6 +288,7 @@ export async function runEverest(o: EverestOptions): Promise<EverestResult> {
   // modules/TsOcpp/index.js runs the sources through tsx when linked from the repository, unless told
   // to run dist/ (what an install has beside index.js).
   env.TSOCPP_USE_DIST = o.useDist ? '1' : '0';
+  Object.assign(env, o.env);
   const result: EverestResult = {
     manager: '<mgr>/prefix/bin/manager',
     frameworkTag: o.mgrDir.split('/').filter(Boolean).pop() ?? '',
@@ -295,7 +300,8 @@ export async function runEverest(o: EverestOptions): Promise<EverestResult> {
   try {
     await waitPort(MOSQUITTO_PORT, 5000);
     const order: ProviderName[] = [];
-    for (let i = 0; i < (o.rounds ?? 2); i++) order.push('tsocpp', 'everestpy');
+    const providers = o.providers ?? ['tsocpp', 'everestpy'];
+    for (let i = 0; i < (o.rounds ?? 2); i++) order.push(...providers);
     let n = 0;
     for (const provider of order) {
       o.log(`manager run ${n + 1}/${order.length}: PyOcppCaller -> ${provider}`);
