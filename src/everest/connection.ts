@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import './quiet-debug.js';
+import './mqtt-lean.js';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import type { BusSettings } from './settings.js';
 import type { Logger } from '../log.js';
