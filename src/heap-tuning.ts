@@ -28,6 +28,5 @@ export function tuneHeap(env: NodeJS.ProcessEnv): Required<HeapTuning> {
   const oldGrowthPercent = intFrom(env.TSOCPP_HEAP_GROWTH_PERCENT, HEAP_DEFAULTS.oldGrowthPercent, 0);
   setFlagsFromString(`--semi-space-growth-factor=${youngGrowth}`);
   if (oldGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${oldGrowthPercent}`);
-  if (env.TSOCPP_V8_SCRATCH) setFlagsFromString(env.TSOCPP_V8_SCRATCH);
   return { youngGrowth, oldGrowthPercent };
 }
