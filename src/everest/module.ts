@@ -255,7 +255,17 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     }
 
     // 4. Serve, then say ready: subscribe to `P ready` first, it is published once and not retained.
-    client.on('message', (topic, payload, packet) => this.#onMessage(topic, payload, packet.retain));
+    // Calls at QoS 2 are taken when their PUBLISH arrives, as the framework's MQTT client does, instead of
+    // when MQTT.js delivers them after the PUBREC/PUBREL round trip through the broker: one round trip
+    // (two process wake-ups) less on every call's path. MQTT.js still completes the QoS 2 flow; a call
+    // that arrives twice is caught by the call memory (origin and id), not by the packet id.
+    const isEarly = (topic: string, qos: number): boolean => qos === 2 && this.#routes.get(topic)?.kind === 'call';
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'publish' && isEarly(packet.topic, packet.qos)) this.#onMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), packet.retain);
+    });
+    client.on('message', (topic, payload, packet) => {
+      if (!isEarly(topic, packet.qos)) this.#onMessage(topic, payload, packet.retain);
+    });
     const subs: Record<string, { qos: 0 | 2 }> = { [`${P}ready`]: { qos: 2 }, [`${P}interfaces`]: { qos: 0 } };
     for (const served of this.#served.values()) {
       const cmds = [...served.compiled.cmds.keys()];
