@@ -1,8 +1,8 @@
 // V8 heap settings for a long-running module that answers small calls. The manager starts JavaScript
 // modules as `node --unhandled-rejections=strict index.js`, so no command-line flag reaches V8 and the
 // heap is configured before our code runs (--max-semi-space-size set now is ignored). Flags that V8
-// reads each time it resizes a space or collects still work when set at run time (not all do:
-// --single-threaded-gc set at run time crashed the module here):
+// reads each time it resizes a space or collects still work when set at run time (not every flag is
+// safe to change late: with --single-threaded-gc set this way the bench under the manager got no results):
 // - the young generation's growth factor: 1 keeps it at its initial 1 MB per semi-space instead of
 //   growing to 16 MB under load (shorter scavenges, less RSS);
 // - the old generation's growing percent: its limit after a major GC is the live size plus this share,
