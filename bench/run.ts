@@ -21,7 +21,7 @@ import { cpuMs, loadAverage, peakRssMb, rssMb } from './lib/proc.js';
 import { ROOT, spawnHelper, spawnNode, tsocppLauncher, type Spawned, type TsocppLauncher } from './lib/spawn.js';
 import { median, round } from './lib/stats.js';
 import { table, type Cell } from './lib/table.js';
-import { runEverest, everestTables, type EverestResult, type ProviderName } from './lib/everest.js';
+import { runEverest, everestTables, everestTargets, type EverestResult, type ProviderName } from './lib/everest.js';
 
 // Ports of this bench: 19800-19899 (19810 aedes process, 19820.. embedded default starts, 19880.. manager runs).
 const AEDES_PORT = 19810;
@@ -394,6 +394,7 @@ async function main(): Promise<void> {
       ...(flags.rounds !== undefined ? { rounds: Number(flags.rounds) } : {}),
       ...(typeof flags.providers === 'string' ? { providers: flags.providers.split(',') as ProviderName[] } : {}),
       ...(typeof flags.node_options === 'string' ? { env: { NODE_OPTIONS: flags.node_options } } : {}), useDist: launcher.kind === 'dist' && launcher.nodeArgs.at(-1) === join(ROOT, 'dist', 'main.js') });
+    results.targets.push(...everestTargets(results.everest));
   } else {
     results.everest = { skipped: 'no --everest <dir of a manager build>' };
   }

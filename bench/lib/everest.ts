@@ -375,3 +375,27 @@ export function everestTables(r: EverestResult): string {
   if (failed.length) lines.push('', ...failed.map((f) => `run of ${f.provider} failed: ${f.error}`));
   return lines.join('\n');
 }
+
+export interface EverestTarget { what: string; value: string; limit: string; met: boolean }
+
+/** The targets of TsOcpp against everestpy under the manager, from the summaries of one run. */
+export function everestTargets(r: EverestResult): EverestTarget[] {
+  const ts = r.summary.tsocpp;
+  const py = r.summary.everestpy;
+  if (!ts || !py) return [];
+  const out: EverestTarget[] = [];
+  for (const cmd of CMDS) {
+    for (const phase of ['sequential', 'parallel'] as const) {
+      const a = ts.cmds[cmd]?.[phase];
+      const b = py.cmds[cmd]?.[phase];
+      if (!a || !b) continue;
+      const label = `${cmd} (${phase === 'sequential' ? '1 thread' : '16 threads'}), manager ${r.frameworkTag}`;
+      out.push({ what: `${label}: p50 TsOcpp / everestpy`, value: `${(a.p50Ms / b.p50Ms).toFixed(2)}x`, limit: '<= 1x', met: a.p50Ms <= b.p50Ms });
+      out.push({ what: `${label}: calls/s TsOcpp / everestpy`, value: `${(a.callsPerS / b.callsPerS).toFixed(2)}x`, limit: '>= 1x', met: a.callsPerS >= b.callsPerS });
+      if (phase === 'sequential') out.push({ what: `${label}: p99 TsOcpp`, value: `${a.p99Ms} ms`, limit: '<= 0.5 ms', met: a.p99Ms <= 0.5 });
+    }
+  }
+  out.push({ what: `RSS under load, TsOcpp under the manager (everestpy: ${py.rssMaxMb} MB)`, value: `${ts.rssMaxMb} MB`, limit: '<= 56 MB', met: ts.rssMaxMb <= 56 });
+  out.push({ what: 'start to ready, TsOcpp spawned by the manager (median)', value: `${ts.startToReadyMs} ms`, limit: '< 1000 ms', met: ts.startToReadyMs < 1000 });
+  return out;
+}
