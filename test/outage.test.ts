@@ -251,7 +251,7 @@ test('calls the module makes: in flight at the outage, or made during it, end wi
   }
 });
 
-test('vars of events answered before the outage arrive after it, none twice; is_connected is not repeated', async () => {
+test('vars of events answered before the outage arrive after it, repeats bounded by the QoS window; is_connected is not repeated', async () => {
   if (missing) return skipNote('vars through an outage');
   const run = randomBytes(3).toString('hex');
   const answered = new Set<string>();
@@ -288,7 +288,11 @@ test('vars of events answered before the outage arrive after it, none twice; is_
   const twice = got.filter((i, k) => got.indexOf(i) !== k);
   process.stdout.write(`\n  ${answered.size} events answered before the stop; ${got.length} security_event vars received in all, ${lost.length} lost, ${twice.length} twice\n`);
   assert.equal(lost, [], 'every event answered before the outage was published');
-  assert.equal(twice, [], 'no event var twice');
+  // A broker that dies without persistence takes the QoS 2 state of its sessions with it: a var whose
+  // PUBLISH it had already forwarded, but whose PUBREC never came back, is sent again after the reconnect
+  // (MQTT.js keeps it in its store; dropping it instead could lose a var). Across such a crash delivery is
+  // at least once; the repeats are bounded by what can be in flight, the module's QoS 2 window (20).
+  assert.ok(twice.length <= 20, `at most a QoS window of repeats, got ${twice.length}: ${twice.slice(0, 5).join(', ')}`);
   const isConnected = seenVars.filter((v) => v.name === 'is_connected');
   assert.is(isConnected.length, 1, `is_connected published once (at global ready), not again at reconnects: ${JSON.stringify(isConnected)}`);
 });
