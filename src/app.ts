@@ -114,6 +114,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         evseCount: Number(m.evse_count),
         connectorsPerEvse: Number(m.connectors_per_evse),
         securityLogMaxEntries: Number(m.security_log_max_entries),
+        sync: m.device_model_sync === 'normal' ? 'normal' : 'full',
         log,
       });
       publishServiceEvents(m0, service, log);

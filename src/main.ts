@@ -32,7 +32,7 @@ options:
   --log-format F           json|pretty|auto (TSOCPP_LOG_FORMAT; auto: pretty on a terminal, JSON otherwise)
   --mqtt-username U --mqtt-password P --mqtt-ca F --mqtt-cert F --mqtt-key F
   --print-config           print the resolved settings (secrets redacted) and exit
-  --device-model-db F --evse-count N --connectors-per-evse N
+  --device-model-db F --device-model-sync full|normal --evse-count N --connectors-per-evse N
                            module config on the embedded default
   --csms-url URL --station-id ID --security-profile N --csms-ca-file F --client-cert-file F --client-key-file F
                            module config for the CSMS link (embedded default)
@@ -40,7 +40,7 @@ options:
 
 // Module config keys that command-line flags may set on the embedded default.
 const MODULE_CONFIG_FLAGS = ['csms_url', 'station_id', 'security_profile', 'csms_ca_file', 'client_cert_file', 'client_key_file',
-  'device_model_db', 'evse_count', 'connectors_per_evse', 'log_level'];
+  'device_model_db', 'device_model_sync', 'evse_count', 'connectors_per_evse', 'log_level'];
 
 function flagString(flags: Flags, name: string): string | undefined {
   const v = flags[name];

@@ -267,4 +267,22 @@ test('allVariables: attributes and characteristics of every variable, WriteOnly 
   }
 });
 
+test('device_model_sync: full fsyncs every commit, normal only at checkpoints; any other mode is refused', () => {
+  const t = tempDb();
+  try {
+    for (const [mode, level] of [['full', 2], ['normal', 1]] as const) {
+      const { db } = openDatabase(t.path, mode);
+      try {
+        assert.is(db.pragma('synchronous', { simple: true }), level, mode);
+        assert.is(db.pragma('journal_mode', { simple: true }), 'wal');
+      } finally {
+        db.close();
+      }
+    }
+    assert.throws(() => openDatabase(t.path, 'fast' as 'full'), /device_model_sync must be one of full, normal/);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test.run();

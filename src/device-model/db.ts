@@ -1,11 +1,18 @@
 // Opens the device model database: one SQLite file, created and migrated on first start.
 //
-// Durability: WAL with synchronous=FULL fsyncs the WAL on every commit, so a change whose transaction
-// has returned survives SIGKILL and power loss (https://www.sqlite.org/pragma.html#pragma_synchronous).
+// Durability (https://www.sqlite.org/pragma.html#pragma_synchronous), module config device_model_sync:
+// - full (the default): WAL with synchronous=FULL fsyncs the WAL on every commit, so a change whose
+//   transaction has returned survives SIGKILL and power loss;
+// - normal: synchronous=NORMAL writes the WAL on every commit but fsyncs only at checkpoints, so a
+//   returned change survives SIGKILL of TsOcpp (it is in the OS's cache) but an OS crash or power loss may
+//   take the last commits back; the file stays consistent. No fsync on the event loop per answer.
 import Database from 'better-sqlite3';
 import { DeviceModelError } from './errors.js';
 
 export type Db = Database.Database;
+
+export const SYNC_MODES = ['full', 'normal'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
 
 interface Migration {
   version: number;
@@ -108,11 +115,12 @@ export interface OpenedDb {
   created: boolean;
 }
 
-export function openDatabase(path: string): OpenedDb {
+export function openDatabase(path: string, sync: SyncMode = 'full'): OpenedDb {
+  if (!SYNC_MODES.includes(sync)) throw new DeviceModelError('TSOCPP_ERR_INVALID_ARGUMENT', `device_model_sync must be one of ${SYNC_MODES.join(', ')}`);
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(sync === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     // better-sqlite3 waits for a lock synchronously, holding the whole event loop (MQTT included): keep it
     // short. Only another process holding a write lock on the file (a maintenance tool) makes it wait.

@@ -1,7 +1,7 @@
 // The one owner of the device model SQLite file. Structure (components, variables, characteristics) is
 // loaded into maps once at open, since it changes only by seeding; values are always read from SQLite.
 import type { Logger } from '../log.js';
-import { openDatabase, type Db } from './db.js';
+import { openDatabase, type Db, type SyncMode } from './db.js';
 import {
   prepareStatements,
   type AttributeDbRow, type ComponentDbRow, type OutboxDbRow, type SecurityLogDbRow, type Statements,
@@ -113,8 +113,8 @@ export class DeviceModelRepository {
   }
 
   /** Opens (creating and migrating) the file, seeds missing components, resets non-persistent values. */
-  static open(path: string, definitions: ComponentDefinition[], log: Logger): RepositoryOpenResult {
-    const { db, created } = openDatabase(path);
+  static open(path: string, definitions: ComponentDefinition[], log: Logger, sync: SyncMode = 'full'): RepositoryOpenResult {
+    const { db, created } = openDatabase(path, sync);
     try {
       const repo = new DeviceModelRepository(db, log);
       repo.#loadStructure();

@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { DEFAULT_DEVICE_MODEL_DIR, loadComponentDefinitions } from '../device-model/config.js';
 import { DeviceModelError } from '../device-model/errors.js';
 import { DeviceModelRepository } from '../device-model/repository.js';
+import type { SyncMode } from '../device-model/db.js';
 import type { OutboxEntry, SecurityLogEntry } from '../device-model/types.js';
 import type {
   AttributeEnum, ChangeAvailabilityRequest, ChangeAvailabilityResponse, ComponentVariable, GetVariableRequest,
@@ -34,6 +35,8 @@ export interface OcppServiceOptions {
   connectorsPerEvse: number;
   deviceModelDir?: string;
   securityLogMaxEntries?: number;
+  /** `full` (default): fsync per commit; `normal`: survives a crash of the process, not of the OS (db.ts). */
+  sync?: SyncMode;
   log?: Logger;
   now?: () => Date;
 }
@@ -81,7 +84,7 @@ export class OcppService {
     if (opts.securityLogMaxEntries !== undefined) checkCount('securityLogMaxEntries', opts.securityLogMaxEntries, 1);
     const log = (opts.log ?? silentLogger()).child({ part: 'ocpp' });
     const definitions = loadComponentDefinitions(opts.deviceModelDir ?? DEFAULT_DEVICE_MODEL_DIR, opts);
-    const { repo } = DeviceModelRepository.open(opts.dbPath, definitions, log.child({ unit: 'device_model' }));
+    const { repo } = DeviceModelRepository.open(opts.dbPath, definitions, log.child({ unit: 'device_model' }), opts.sync);
     try {
       const ctx: ServiceContext = { repo, log, now: opts.now ?? (() => new Date()), events: new Emitter<OcppServiceEvents>(log) };
       // The topology comes from the options, so NumberOfConnectors is written at every start.
