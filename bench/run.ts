@@ -1,6 +1,7 @@
 // npm run bench [-- --seconds N --quick --tsx --only a,b --everest <dir of a manager build> --out FILE]
 //   with --everest: [--rounds N] [--providers tsocpp|everestpy] (one provider alone: no ratios)
-//   [--node-options '...'] (NODE_OPTIONS for the modules the manager starts, e.g. --trace-gc); --keep: scratch logs stay
+//   [--node-options '...'] (NODE_OPTIONS for the modules the manager starts, e.g. --max-semi-space-size=2);
+//   [--device-model-sync normal] (TsOcpp's module config under the manager); --keep: scratch logs stay
 // npm run bench -- --report bench/results.json     (print the tables of an earlier run)
 // One run, side by side against the same broker: the floor (bare MQTT.js responder) and TsOcpp spawned
 // as users run it; then validation alone, the device model alone, process figures, the embedded
@@ -393,7 +394,8 @@ async function main(): Promise<void> {
     results.everest = await runEverest({ mgrDir: resolvePath(flags.everest), work, quick, log,
       ...(flags.rounds !== undefined ? { rounds: Number(flags.rounds) } : {}),
       ...(typeof flags.providers === 'string' ? { providers: flags.providers.split(',') as ProviderName[] } : {}),
-      ...(typeof flags.node_options === 'string' ? { env: { NODE_OPTIONS: flags.node_options } } : {}), useDist: launcher.kind === 'dist' && launcher.nodeArgs.at(-1) === join(ROOT, 'dist', 'main.js') });
+      ...(typeof flags.node_options === 'string' ? { env: { NODE_OPTIONS: flags.node_options } } : {}),
+      ...(typeof flags.device_model_sync === 'string' ? { tsocppConfig: { device_model_sync: flags.device_model_sync } } : {}), useDist: launcher.kind === 'dist' && launcher.nodeArgs.at(-1) === join(ROOT, 'dist', 'main.js') });
     results.targets.push(...everestTargets(results.everest));
   } else {
     results.everest = { skipped: 'no --everest <dir of a manager build>' };

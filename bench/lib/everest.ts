@@ -91,6 +91,8 @@ export interface EverestOptions {
   providers?: ProviderName[];
   /** Extra environment for the manager and so its modules (e.g. NODE_OPTIONS for a profile). */
   env?: Record<string, string>;
+  /** Extra module config for TsOcpp (e.g. device_model_sync). */
+  tsocppConfig?: Record<string, unknown>;
   /** Run the repository's dist/ under the manager (TSOCPP_USE_DIST=1), as an install does; else its sources through tsx. */
   useDist: boolean;
 }
@@ -121,7 +123,7 @@ function preparePrefix(o: EverestOptions, dbDir: string): { prefix: string; conf
     };
     cfg.settings = { ...(cfg.settings ?? {}), mqtt_broker_host: '127.0.0.1', mqtt_broker_port: MOSQUITTO_PORT, controller_port: CONTROLLER_PORT };
     for (const m of Object.values(cfg.active_modules)) {
-      if (m.module === 'TsOcpp') m.config_module = { ...(m.config_module ?? {}), device_model_db: join(dbDir, 'device_model.db') };
+      if (m.module === 'TsOcpp') m.config_module = { ...(m.config_module ?? {}), ...(o.tsocppConfig ?? {}), device_model_db: join(dbDir, 'device_model.db') };
       if (m.module === 'PyOcppCaller') m.config_module = { ...(m.config_module ?? {}), bench_out: join(o.work, 'everest-caller.json') };
     }
     const out = join(prefix, 'etc', 'everest', file);
@@ -292,7 +294,8 @@ export async function runEverest(o: EverestOptions): Promise<EverestResult> {
   const result: EverestResult = {
     manager: '<mgr>/prefix/bin/manager',
     frameworkTag: o.mgrDir.split('/').filter(Boolean).pop() ?? '',
-    tsocppEntry: o.useDist ? 'modules/TsOcpp/index.js -> dist/main.js (TSOCPP_USE_DIST=1)' : 'modules/TsOcpp/index.js -> src/main.ts through tsx',
+    tsocppEntry: (o.useDist ? 'modules/TsOcpp/index.js -> dist/main.js (TSOCPP_USE_DIST=1)' : 'modules/TsOcpp/index.js -> src/main.ts through tsx')
+      + (o.tsocppConfig && Object.keys(o.tsocppConfig).length > 0 ? `, config ${JSON.stringify(o.tsocppConfig)}` : ''),
     mosquitto: `127.0.0.1:${MOSQUITTO_PORT}, set_tcp_nodelay true`,
     runs: [],
     summary: {},
