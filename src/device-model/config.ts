@@ -10,6 +10,7 @@ import {
   type VariableDefinition,
 } from './types.js';
 import { validateValue } from './validate.js';
+import { isObject } from '../is-object.js';
 
 /** The directory shipped with TsOcpp, found relative to this file (never an absolute path). */
 export const DEFAULT_DEVICE_MODEL_DIR = fileURLToPath(new URL('../../config/device_model/', import.meta.url));
@@ -25,10 +26,6 @@ type Json = Record<string, unknown>;
 
 function fail(source: string, what: string): never {
   throw new DeviceModelError('TSOCPP_ERR_DEVICE_MODEL_CONFIG', `${source}: ${what}`);
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function onlyKeys(obj: Json, allowed: readonly string[], source: string, where: string): void {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Manifest, ConfigDeclaration } from '../everest/manifest.js';
 import { ConfigError } from '../errors.js';
+import { isObject } from '../is-object.js';
 
 export interface ActiveModule {
   module: string;
@@ -16,10 +17,6 @@ export interface ActiveModule {
 export interface EverestConfig {
   settings?: Record<string, unknown>;
   active_modules: Record<string, ActiveModule>;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function loadEverestConfig(path: string): EverestConfig {

@@ -7,6 +7,7 @@
 // v19:  v0.19-v0.21 (as v22, config over `modules/<id>/get_config`, error answers ignored by callers).
 // Source: ../shared/everest-bus.md and everest-framework lib/everest.cpp at each tag.
 import type { CmdErrorType } from '../errors.js';
+import { isObject } from '../is-object.js';
 
 export const DIALECT_NAMES = ['v25', 'v22', 'v19'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
@@ -101,10 +102,6 @@ export interface Dialect {
   configRequest(prefix: string, moduleId: string): ConfigRequest;
   /** The answer of the manager to our config request, reduced to `{module_config, mappings}`. */
   readConfigAnswer(parsed: unknown, moduleId: string): { module_config: unknown; mappings: unknown } | undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const v25: Dialect = {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { ConfigError, ManifestError } from '../errors.js';
+import { isObject } from '../is-object.js';
 
 export type ConfigType = 'string' | 'integer' | 'number' | 'boolean';
 
@@ -22,10 +23,6 @@ export interface Manifest {
   provides: Record<string, { interface: string; description?: string; config?: Record<string, ConfigDeclaration> }>;
   requires: Record<string, { interface: string; min_connections?: number; max_connections?: number }>;
   metadata: { license: string; authors: string[] };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function loadManifest(path: string): Manifest {

@@ -2,6 +2,7 @@
 // v0.22+: module_config.configuration_parameters = {"!module": [{name, value, characteristics}], "<impl>": [...]}
 // v0.19-v0.21: module_config.config_maps = {"!module": {key: {type, value}}, "<impl>": {...}}
 // (everest-bus.md; everest-framework lib/config.cpp at v0.20.3 and v0.25.0)
+import { isObject } from '../is-object.js';
 
 export interface Connection {
   moduleId: string;
@@ -18,10 +19,6 @@ export interface ModuleConfig {
   /** Requirement id -> the implementations it is connected to, in order. */
   connections: Record<string, Connection[]>;
   mappings: unknown;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function readParameterList(list: unknown): Record<string, unknown> {
