@@ -15,13 +15,7 @@
 // TSOCPP_PARALLEL_SCAVENGE=1.
 import { setFlagsFromString } from 'node:v8';
 
-export interface HeapTuning {
-  youngGrowth?: number;
-  oldGrowthPercent?: number;
-  parallelScavenge?: boolean;
-}
-
-export const HEAP_DEFAULTS: Required<HeapTuning> = { youngGrowth: 1, oldGrowthPercent: 20, parallelScavenge: false };
+export const HEAP_DEFAULTS = { youngGrowth: 1, oldGrowthPercent: 20, parallelScavenge: false };
 
 function intFrom(value: string | undefined, fallback: number, min: number): number {
   if (value === undefined || value.trim() === '') return fallback;
@@ -29,13 +23,12 @@ function intFrom(value: string | undefined, fallback: number, min: number): numb
   return Number.isInteger(n) && n >= min ? n : fallback;
 }
 
-/** Applies the settings; returns what was set (for the start-up log). */
-export function tuneHeap(env: NodeJS.ProcessEnv): Required<HeapTuning> {
+/** Applies the defaults, or what the environment overrides. */
+export function tuneHeap(env: NodeJS.ProcessEnv): void {
   const youngGrowth = intFrom(env.TSOCPP_YOUNG_GROWTH, HEAP_DEFAULTS.youngGrowth, 1);
   const oldGrowthPercent = intFrom(env.TSOCPP_HEAP_GROWTH_PERCENT, HEAP_DEFAULTS.oldGrowthPercent, 0);
   const parallelScavenge = env.TSOCPP_PARALLEL_SCAVENGE === undefined ? HEAP_DEFAULTS.parallelScavenge : env.TSOCPP_PARALLEL_SCAVENGE === '1';
   setFlagsFromString(`--semi-space-growth-factor=${youngGrowth}`);
   if (oldGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${oldGrowthPercent}`);
   if (!parallelScavenge) setFlagsFromString('--no-parallel-scavenge');
-  return { youngGrowth, oldGrowthPercent, parallelScavenge };
 }

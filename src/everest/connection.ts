@@ -68,11 +68,8 @@ export function openConnection(opts: ConnectionOptions): MqttClient {
     // Re-arming the keepalive timer on every packet sent was a tenth of the bytes allocated per call;
     // a PINGREQ every keepalive period while traffic flows costs nothing.
     reschedulePings: false,
-    // mqtt-packet's cache of all 65536 message-id buffers was a third of the live heap (6 MB).
-    writeCache: false,
   };
-  // MQTT.js's own trace calls allocate even when off; keep them only when DEBUG asks for a trace.
-  if (!process.env.DEBUG) options.log = () => undefined;
+  // Its trace calls and mqtt-packet's number cache are taken care of for the whole process: mqtt-lean.ts.
   // Credentials: --mqtt-username/--mqtt-password (TSOCPP_MQTT_*), else the broker URL's user info
   // (`mqtt://user:secret@host`, as MQTT.js's own connect() reads it); they were silently ignored before.
   const fromUrl = settings.socketPath ? undefined : urlCredentials(settings.brokerUrl);

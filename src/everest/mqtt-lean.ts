@@ -34,42 +34,26 @@ function factory(): unknown {
   });
 }
 
-function packageRequires(): { fromMqtt: NodeJS.Require; fromPacket: NodeJS.Require } {
-  const fromMqtt = createRequire(createRequire(import.meta.url).resolve('mqtt'));
-  return { fromMqtt, fromPacket: createRequire(fromMqtt.resolve('mqtt-packet')) };
-}
-
-function quietDebug(): boolean {
-  if (process.env.DEBUG) return false;
+// Both settings are made on the copies MQTT.js itself loads (resolved from its own folder).
+function makeLean(): void {
   try {
-    const { fromMqtt, fromPacket } = packageRequires();
-    const done = new Set<string>();
-    for (const from of [fromMqtt, fromPacket]) {
-      const path = from.resolve('debug');
-      if (done.has(path) || from.cache[path]) continue;
-      done.add(path);
-      const m = new Module(path);
-      m.filename = path;
-      m.loaded = true;
-      m.exports = factory();
-      from.cache[path] = m;
+    const fromMqtt = createRequire(createRequire(import.meta.url).resolve('mqtt'));
+    const fromPacket = createRequire(fromMqtt.resolve('mqtt-packet'));
+    if (!process.env.DEBUG) {
+      for (const from of [fromMqtt, fromPacket]) {
+        const path = from.resolve('debug');
+        if (from.cache[path]) continue;
+        const m = new Module(path);
+        m.filename = path;
+        m.loaded = true;
+        m.exports = factory();
+        from.cache[path] = m;
+      }
     }
-    return true;
+    (fromPacket('mqtt-packet') as { writeToStream: { cacheNumbers: boolean } }).writeToStream.cacheNumbers = false;
   } catch {
-    // A layout we do not know: the real package stays, which only costs allocations.
-    return false;
+    // A layout we do not know: the packages stay as they are, which only costs allocations.
   }
 }
 
-function noNumberCache(): boolean {
-  try {
-    const { fromPacket } = packageRequires();
-    const packet = fromPacket('mqtt-packet') as { writeToStream: { cacheNumbers: boolean } };
-    packet.writeToStream.cacheNumbers = false;
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const leanMqtt = { quietDebug: quietDebug(), noNumberCache: noNumberCache() };
+makeLean();
