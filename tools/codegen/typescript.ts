@@ -76,7 +76,10 @@ export function objectMembers(schema: Schema, ctx: RenderContext, indent: string
     const optional = required.has(name) ? '' : '?';
     lines.push(`${indent}${propertyKey(name)}${optional}: ${typeText(prop, ctx, indent)};`);
   }
-  if (schema.additionalProperties !== false) {
+  // Only a declared `additionalProperties` opens the type. Left out, JSON schema accepts undeclared fields
+  // (and so does validation here, as in the framework), but the code reads and writes the declared ones:
+  // an index signature would only cost the compiler's check of misspelt fields.
+  if (schema.additionalProperties === true || typeof schema.additionalProperties === 'object') {
     const rest = typeof schema.additionalProperties === 'object' && Object.keys(properties).length === 0
       ? typeText(schema.additionalProperties as Schema, ctx, indent)
       : 'unknown';
