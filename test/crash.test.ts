@@ -85,7 +85,7 @@ for (const [round, killAt, sync] of [[1, 300, 'full'], [2, 150, 'full'], [3, 200
     // The caller subscribes to a cmd's reply topic at its first call of it, and later calls overtake that first
     // one meanwhile: one call of each cmd first, so that the burst goes out (and is served) in order.
     await caller.call('ocpp', 'main', 'set_variables', { requests: [] });
-    await caller.call('ocpp', 'main', 'security_event', { event: { type: 'InvalidMessages', info: `warm-up ${run}` } });
+    await caller.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info: `warm-up ${run}` });
     const N = 1000;
     // What the module answered before it died: per variable the index of the last Accepted set, and the events.
     const lastAccepted = new Map<string, number>();
@@ -115,7 +115,7 @@ for (const [round, killAt, sync] of [[1, 300, 'full'], [2, 150, 'full'], [3, 200
       }
       const type = i % 4 === 1 ? 'TamperDetectionActivated' : 'InvalidMessages';
       const info = `crash-${run}-${i}`;
-      return caller.call('ocpp', 'main', 'security_event', { event: { type, info } }, { timeoutMs: 5000 }).then((r) => {
+      return caller.call('ocpp', 'main', 'security_event', { type, info }, { timeoutMs: 5000 }).then((r) => {
         done();
         if (killed) return;
         answers++;

@@ -13,7 +13,7 @@ let db: TempDb;
 let csms: TestCsms;
 let ts: TsOcpp | undefined;
 
-const raise = (t: TsOcpp, type: string, info: string) => t.call('main', 'security_event', { event: { type, info } });
+const raise = (t: TsOcpp, type: string, info: string) => t.call('main', 'security_event', { type, info });
 const start = () => startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path });
 
 test.before.each(async () => {

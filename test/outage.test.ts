@@ -260,7 +260,7 @@ test('vars of events answered before the outage arrive after it, repeats bounded
   let stopped = false;
   const calls = Array.from({ length: N }, (_, i) => {
     const info = `outage-${run}-${i}`;
-    return caller.call('ocpp', 'main', 'security_event', { event: { type: 'InvalidMessages', info } }, { timeoutMs: 6000 }).then(
+    return caller.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info }, { timeoutMs: 6000 }).then(
       (r) => {
         const e = replyError(r);
         if (e) errors.push(`${e.type}: ${e.msg}`);

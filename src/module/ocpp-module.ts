@@ -8,16 +8,15 @@ import type { OcppDataTransferCmds, OcppDataTransferVars } from '../generated/in
 import type { SecurityEvent, DataTransferRequest, DataTransferResponse } from '../generated/types/ocpp.js';
 import { CmdError, errorMessage } from '../errors.js';
 
-/** security_event of everest-core 2023.12 (the seed's date): `type` and `info` instead of `event`. */
-export interface LegacySecurityEventArgs {
-  type: string;
-  info?: string;
+/** security_event of everest-core from 2024.10 on: one `event` instead of 2023.12's `type` and `info`. */
+export interface EventSecurityEventArgs {
+  event: SecurityEvent;
 }
 
 export interface TsOcppSpec extends ModuleSpec {
   main: {
     cmds: Omit<OcppCmds, 'security_event'> & {
-      security_event: { args: OcppCmds['security_event']['args'] | LegacySecurityEventArgs; result: null };
+      security_event: { args: OcppCmds['security_event']['args'] | EventSecurityEventArgs; result: null };
     };
     vars: OcppVars;
   };
@@ -26,8 +25,7 @@ export interface TsOcppSpec extends ModuleSpec {
 
 /** Both security_event forms become the same SecurityEvent (the definition in force decides which arrives). */
 export function toSecurityEvent(args: TsOcppSpec['main']['cmds']['security_event']['args']): SecurityEvent {
-  const ev: SecurityEvent = 'event' in args ? args.event : { type: args.type };
-  if (!('event' in args) && args.info !== undefined) ev.info = args.info;
+  const ev: SecurityEvent = 'event' in args ? args.event : { type: args.type, info: args.info };
   // The schema allows any string; an event without a type is the caller's error, not the handler's.
   if (ev.type.trim() === '') throw new CmdError('SchemaValidationError', `security_event: ${'event' in args ? 'event/type' : 'type'}: must not be empty`);
   return ev;

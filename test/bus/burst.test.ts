@@ -27,7 +27,7 @@ test('every one of 200 concurrent calls is answered and every accepted event is 
       for (let i = 0; i < 20; i++) {
         if (i % 2 === 0) {
           const info = `burst-${ci}-${i}`;
-          calls.push(c.call('ocpp', 'main', 'security_event', { event: { type: 'InvalidMessages', info } }, { timeoutMs: 30_000 })
+          calls.push(c.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info }, { timeoutMs: 30_000 })
             .then((r) => ({ kind: 'event', info, ok: replyError(r) === undefined })));
         } else {
           calls.push(c.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 30_000 })

@@ -57,7 +57,7 @@ test('call finds the dialect by itself after global ready', async () => {
 test('watch prints each published value', async () => {
   const watching = cli(['watch', 'ocpp', 'main', 'security_event', '--count', '1']);
   await new Promise((r) => setTimeout(r, 1500));
-  const c = await cli(['call', 'ocpp', 'main', 'security_event', JSON.stringify({ event: { type: 'SettingSystemTime', info: 'cli' } })]);
+  const c = await cli(['call', 'ocpp', 'main', 'security_event', JSON.stringify({ type: 'SettingSystemTime', info: 'cli' })]);
   assert.is(c.code, 0, c.err);
   const w = await watching;
   assert.equal(JSON.parse(w.out.trim().split('\n')[0]!), { type: 'SettingSystemTime', info: 'cli' });

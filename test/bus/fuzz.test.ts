@@ -44,7 +44,7 @@ test.after(async () => {
 const CMDS: Array<{ impl: string; cmd: string; args: unknown }> = [
   { impl: 'main', cmd: 'stop', args: {} },
   { impl: 'main', cmd: 'restart', args: {} },
-  { impl: 'main', cmd: 'security_event', args: { event: { type: 'InvalidMessages', info: 'fuzz' } } },
+  { impl: 'main', cmd: 'security_event', args: { type: 'InvalidMessages', info: 'fuzz' } },
   { impl: 'main', cmd: 'get_variables', args: { requests: [{ component_variable: HEARTBEAT, attribute_type: 'Actual' }] } },
   { impl: 'main', cmd: 'set_variables', args: { requests: [{ component_variable: { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'OfflineThreshold' } }, value: '60' }] } },
   { impl: 'main', cmd: 'change_availability', args: { request: { operational_status: 'Operative', evse: { id: 1, connector_id: 1 } } } },

@@ -277,7 +277,7 @@ test('origins with MQTT wildcards, slashes, NUL or no module-id shape never beco
 test('duplicate call ids: a redelivery is answered again without running twice; another call under a used id is refused', async () => {
   const id = randomUUID();
   const info = `dup-${id}`;
-  const text = envelope('security_event', { id, origin: caller.origin, args: { event: { type: 'InvalidMessages', info } } });
+  const text = envelope('security_event', { id, origin: caller.origin, args: { type: 'InvalidMessages', info } });
   const first = await caller.callRaw('ocpp', 'main', 'security_event', text, id);
   assert.is(replyError(first), undefined);
   const wireBefore = wire.length;
@@ -292,7 +292,7 @@ test('duplicate call ids: a redelivery is answered again without running twice; 
   const vars = wire.filter((m) => m.text.includes(info) && !/"type":"result"/.test(m.text) && !m.topic.includes('/cmd'));
   assert.is(vars.length, 1, 'the security_event var was published once: the handler ran once');
   // The same id with another payload.
-  await expectError('security_event', envelope('security_event', { id, origin: caller.origin, args: { event: { type: 'InvalidMessages', info: 'other' } } }),
+  await expectError('security_event', envelope('security_event', { id, origin: caller.origin, args: { type: 'InvalidMessages', info: 'other' } }),
     id, 'MessageParsingError', /id: ".*" was already used/);
   // A different origin may use the same id.
   const other = await FrameworkCaller.connect(broker.url, prefix, dialect);
@@ -362,7 +362,7 @@ test('a handler that hangs gets CmdTimeout (handler_timeout_ms), one that throws
     assert.is(replyError(await slow)!.type, 'CmdTimeout');
     const thrown = replyError(await c2.call('ocpp', 'main', 'restart', {}))!;
     assert.equal(thrown, { type: 'HandlerException', msg: 'restart failed: the link is on fire' });
-    assert.equal(replyError(await c2.call('ocpp', 'main', 'security_event', { event: { type: 'InvalidMessages' } })), { type: 'HandlerException', msg: 'cannot read properties of undefined' });
+    assert.equal(replyError(await c2.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info: '' })), { type: 'HandlerException', msg: 'cannot read properties of undefined' });
     assert.equal(replyError(await c2.call('ocpp', 'main', 'monitor_variables', { component_variables: [] })), { type: 'NotReady', msg: 'monitors are not ready' });
     const bad = replyError(await c2.call('ocpp', 'main', 'change_availability', { request: { operational_status: 'Operative' } }))!;
     assert.is(bad.type, 'SchemaValidationError');
@@ -392,7 +392,7 @@ test('a SQLite write that fails (another process holds an EXCLUSIVE lock): Handl
     // A write (security_event writes the security log), and a get_variables 20 ms after it.
     const figures: string[] = [];
     for (const [cmd, args] of [
-      ['security_event', { event: { type: 'InvalidMessages', info: 'during the lock' } }],
+      ['security_event', { type: 'InvalidMessages', info: 'during the lock' }],
     ] as const) {
       const t0 = Date.now();
       const write = caller.call('ocpp', 'main', cmd, args, { timeoutMs: 15_000 });

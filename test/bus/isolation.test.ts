@@ -73,7 +73,7 @@ test('the module publishes only under its own topics, whatever it is sent', asyn
     await c.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
     await c.call('ocpp', 'main', 'set_variables', { requests: [{ component_variable: HEARTBEAT, value: '900' }, { component_variable: HEARTBEAT, value: 'x' }] });
     await c.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
-    await c.call('ocpp', 'main', 'security_event', { event: { type: 'TamperDetectionActivated', info: 'isolation' } });
+    await c.call('ocpp', 'main', 'security_event', { type: 'TamperDetectionActivated', info: 'isolation' });
     await c.call('ocpp', 'main', 'change_availability', { request: { operational_status: 'Inoperative' } });
     await c.call('ocpp', 'main', 'change_availability', { request: { operational_status: 'Operative' } });
     await c.call('ocpp', 'main', 'stop', {});

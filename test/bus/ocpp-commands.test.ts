@@ -94,7 +94,7 @@ test('change_availability: Accepted, Rejected for unknown units, Scheduled durin
 });
 
 test('security_event: accepted and published on the security_event var', async () => {
-  const r = await s.caller.call('ocpp', 'main', 'security_event', { event: { type: 'TamperDetectionActivated', info: 'lid open' } });
+  const r = await s.caller.call('ocpp', 'main', 'security_event', { type: 'TamperDetectionActivated', info: 'lid open' });
   assert.is(r.data.retval, null);
   await until(() => securityEvents.some((e) => (e as R).type === 'TamperDetectionActivated'));
 });

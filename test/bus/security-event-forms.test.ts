@@ -1,5 +1,6 @@
 // security_event takes the arguments that the interface definition in force declares: `type` and
-// `info` (everest-core 2023.12) or `event: SecurityEvent` (current). Both become the same event.
+// `info` (everest-core 2023.12, the bundled definition) or `event: SecurityEvent` (from 2024.10 on).
+// Both become the same event.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { testBroker, type TestBroker } from '../helpers/broker.js';
@@ -15,8 +16,8 @@ test.after(async () => {
   await broker?.close();
 });
 
-async function session(legacy: boolean, fn: (caller: FrameworkCaller, events: Array<Record<string, unknown>>) => Promise<void>): Promise<void> {
-  const s = await startBusSession({ tag: 'se', broker, legacySecurityEvent: legacy });
+async function session(eventForm: boolean, fn: (caller: FrameworkCaller, events: Array<Record<string, unknown>>) => Promise<void>): Promise<void> {
+  const s = await startBusSession({ tag: 'se', broker, eventSecurityEvent: eventForm });
   const events: Array<Record<string, unknown>> = [];
   try {
     await s.caller.watchVar('ocpp', 'main', 'security_event', (v) => events.push(v as Record<string, unknown>));
@@ -26,8 +27,8 @@ async function session(legacy: boolean, fn: (caller: FrameworkCaller, events: Ar
   }
 }
 
-test('the 2023.12 definition: type and info are accepted, event is refused', async () => {
-  await session(true, async (caller, events) => {
+test('the 2023.12 definition (bundled): type and info are accepted, event is refused', async () => {
+  await session(false, async (caller, events) => {
     const ok = await caller.call('ocpp', 'main', 'security_event', { type: 'FirmwareUpdated', info: 'v1.2' });
     assert.is(replyError(ok), undefined);
     await until(() => events.length === 1);
@@ -37,8 +38,8 @@ test('the 2023.12 definition: type and info are accepted, event is refused', asy
   });
 });
 
-test('the current definition: event is accepted, type and info are refused', async () => {
-  await session(false, async (caller, events) => {
+test('the 2024.10 definition: event is accepted, type and info are refused', async () => {
+  await session(true, async (caller, events) => {
     const ok = await caller.call('ocpp', 'main', 'security_event', { event: { type: 'FirmwareUpdated', info: 'v1.2' } });
     assert.is(replyError(ok), undefined);
     await until(() => events.length === 1);

@@ -17,8 +17,8 @@ export interface TestManagerOptions {
   dialect: DialectName;
   moduleId?: string;
   configModule?: Record<string, unknown>;
-  /** Serve the everest-core 2023.12 ocpp interface (security_event with type and info). */
-  legacySecurityEvent?: boolean;
+  /** Serve the ocpp interface with security_event as everest-core declares it from 2024.10 on (one `event`). */
+  eventSecurityEvent?: boolean;
   retainTopics?: boolean;
   connections?: Record<string, Array<{ module_id: string; implementation_id: string }>>;
   /** Further active modules (e.g. a test caller) the manager waits for. */
@@ -45,7 +45,7 @@ export async function startTestManager(o: TestManagerOptions): Promise<{ service
     },
   };
   const interfaces: Record<string, InterfaceDefinition> = { ...bundledInterfaces() };
-  if (o.legacySecurityEvent) interfaces.ocpp = loadInterfaceFile(join(projectRoot(), 'test', 'fixtures', 'interfaces', 'ocpp-2023.12.yaml'));
+  if (o.eventSecurityEvent) interfaces.ocpp = loadInterfaceFile(join(projectRoot(), 'test', 'fixtures', 'interfaces', 'ocpp-security-event-2024.10.yaml'));
   const service = new ConfigService({
     brokerUrl: o.brokerUrl,
     prefix: o.prefix,

@@ -18,7 +18,7 @@ export interface BusSession {
   close(): Promise<void>;
 }
 
-export interface BusSessionOptions extends Partial<Pick<TestManagerOptions, 'configModule' | 'legacySecurityEvent' | 'connections'>> {
+export interface BusSessionOptions extends Partial<Pick<TestManagerOptions, 'configModule' | 'eventSecurityEvent' | 'connections'>> {
   tag?: string;
   /** An existing broker (several sessions on one broker); closed by its owner. */
   broker?: TestBroker;
@@ -33,7 +33,7 @@ export async function startBusSession(o: BusSessionOptions = {}): Promise<BusSes
   const prefix = uniquePrefix(o.tag ?? 't');
   await o.beforeManager?.(broker, prefix);
   const manager = await startTestManager({
-    brokerUrl: broker.url, prefix, dialect, configModule: o.configModule, legacySecurityEvent: o.legacySecurityEvent, connections: o.connections,
+    brokerUrl: broker.url, prefix, dialect, configModule: o.configModule, eventSecurityEvent: o.eventSecurityEvent, connections: o.connections,
   });
   const mod = await startModuleProcess(broker.url, prefix, o.moduleArgs);
   const caller = await FrameworkCaller.connect(broker.url, prefix, dialect);

@@ -3,77 +3,88 @@
 import type * as ocpp from '../types/ocpp.js';
 
 /**
- * The ocpp interface, its cmds with arguments and result. Controls an OCPP service and reads and writes data
- * of that service. Usable by OCPP1.6 and OCPP2.0.1 implementations; cmds, vars and types follow OCPP2.0.1
- * because its definitions are the more general ones and map onto OCPP1.6 more easily than the other way
- * round.
+ * The ocpp interface, its cmds with arguments and result. This interface allows to control an OCPP service
+ * and set and get data from the OCPP service. It is designed to be used for both OCPP1.6 and OCPP2.0.1 module
+ * implementations. Therefore, the vars, commands and types are based more on the definitions of OCPP2.0.1, as
+ * this offers more flexibility and it is easier to transfer to the capabilities of OCPP1.6 than vice versa.
  */
 export interface OcppCmds {
-  /** Changes the availability of the Charging Station, an EVSE or a Connector. */
+  /** Allows to send a ChangeAvailabilityRequest internally (as can be done by the CSMS). */
   change_availability: {
     args: {
-      /** The availability change */
+      /** The ChangeAvailabilityRequest as specified in OCPP2.0.1. For OCPP 1.6: */
       request: ocpp.ChangeAvailabilityRequest;
     };
-    /** Whether the change was accepted, rejected or scheduled */
+    /** Response to ChangeAvailabilityRequest as specified in OCPP 2.0.1 */
     result: ocpp.ChangeAvailabilityResponse;
   };
-  /** Reads variables. OCPP1.6: reads configuration keys. OCPP2.0.1: reads variables of the device model. */
+  /**
+   * Command to get a variable from OCPP. With OCPP1.6: Retrieves a configuration key. With OCPP2.0.1:
+   * Retrieves a variable with value from the device model storage
+   */
   get_variables: {
     args: {
-      /** The variables to read */
+      /** List of GetVariableRequest */
       requests: ocpp.GetVariableRequest[];
     };
-    /** One result per request, in the order of the requests */
+    /**
+     * List of GetVariableResult containing the result for every requested value. Preserves the order of the
+     * input requests.
+     */
     result: ocpp.GetVariableResult[];
   };
   /**
-   * Starts monitoring the given component variables: a change made by the CSMS is then published as
-   * event_data. Later calls add monitors and keep the existing ones.
+   * Command to start monitoring the given ComponentVariable(s). Any of the provided configuration keys will
+   * be published on change by the CSMS. Consecutive calls of this operation will not override but extend the
+   * existing monitors. With OCPP1.6: This command can be used to monitor configuration keys With OCPP2.0.1:
+   * This command can be used to monitor any kind of variable in the device model storage
    */
   monitor_variables: {
     args: {
-      /** The component variables to monitor */
+      /** List of ComponentVariable(s) to monitor */
       component_variables: ocpp.ComponentVariable[];
     };
     result: null;
   };
-  /** Opens the websocket connection again and resumes OCPP communication after a stop. */
+  /** Connects the websocket and enables OCPP communication after a previous stop call. */
   restart: {
     args: Record<string, never>;
-    /** True if the service was restarted, else false */
+    /** Returns true if the service could be restarted successfully, else false */
     result: boolean;
   };
   /**
-   * Raises a security event. A critical event is sent to the CSMS as a SecurityEventNotification with
-   * guaranteed delivery.
+   * Triggers a SecurityEventNotification.req at the CSMS. This event is queued with a guaranteed delivery to
+   * the CSMS.
    */
   security_event: {
     args: {
-      /** The security event */
-      event: ocpp.SecurityEvent;
+      /** type of the security event */
+      type: string;
+      /** Additional information about the occurred security event */
+      info: string;
     };
     result: null;
   };
   /**
-   * Writes variables. OCPP1.6: writes custom configuration keys (others are rejected). OCPP2.0.1: writes
-   * variables of the device model.
+   * Command to set a variable at OCPP. With OCPP1.6: This command can be used to set custom configuration
+   * keys (others will be rejected) With OCPP2.0.1: This command can be used to set variables in the device
+   * model storage
    */
   set_variables: {
     args: {
-      /** The variables to write */
+      /** List of SetVariableRequests */
       requests: ocpp.SetVariableRequest[];
     };
-    /** One result per request, in the order of the requests */
+    /** List of SetVariableResult containing the result for every requested set operation */
     result: ocpp.SetVariableResult[];
   };
   /**
-   * Closes the websocket connection and stops OCPP communication. No OCPP messages are stored or sent until a
-   * restart.
+   * Disconnects the websocket connection and stops the OCPP communication. No OCPP messages will be stored
+   * and sent after a restart.
    */
   stop: {
     args: Record<string, never>;
-    /** True if the service was stopped, else false */
+    /** Returns true if the service could be stopped successfully, else false */
     result: boolean;
   };
 }
@@ -81,16 +92,19 @@ export interface OcppCmds {
 /** Vars of the ocpp interface: the value each publishes. */
 export interface OcppVars {
   /**
-   * OCPP charging schedules of all connectors: one composite schedule per connector id, starting at connector
-   * 0, which holds the schedule of the whole Charging Station.
+   * Object that contains OCPP charging schedules of all connectors. The object contains one composite
+   * charging schedule for each connector id starting from connector 0. Connector 0 contains a schedule for
+   * the whole charging station.
    */
   charging_schedules: Record<string, unknown>;
   /**
-   * Published when a monitored component variable changed. OCPP1.6 fills only the required properties;
-   * OCPP2.0.1 may fill all of them.
+   * Published for a component variable combination when a variable with a monitor has been changed For
+   * OCPP1.6: The object may only contain the required properties of the EventData type because in OCPP1.6
+   * there is not more information available or required. For OCPP2.0.1: The object may contain all available
+   * properties
    */
   event_data: ocpp.EventData;
-  /** True while the Charging Station is connected to the CSMS */
+  /** Indicates if chargepoint is connected to CSMS */
   is_connected: boolean;
   /** Published when an internal security event occurred */
   security_event: ocpp.SecurityEvent;

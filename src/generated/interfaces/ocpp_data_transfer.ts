@@ -3,17 +3,17 @@
 import type * as ocpp from '../types/ocpp.js';
 
 /**
- * The ocpp_data_transfer interface, its cmds with arguments and result. Sends an OCPP DataTransfer to the
- * other side.
+ * The ocpp_data_transfer interface, its cmds with arguments and result. This interface defines a OCPP data
+ * transfer
  */
 export interface OcppDataTransferCmds {
-  /** Sends a DataTransfer request and returns the answer. */
+  /** Performs a OCPP data transfer request and returns the response */
   data_transfer: {
     args: {
-      /** The DataTransfer request */
+      /** Request object containing data transfer request */
       request: ocpp.DataTransferRequest;
     };
-    /** The DataTransfer response */
+    /** Result object containing data transfer response */
     result: ocpp.DataTransferResponse;
   };
 }
