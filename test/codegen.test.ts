@@ -117,6 +117,30 @@ test('output: header, optional fields, enum unions, Cmds and Vars', () => {
   assert.ok(iface.indexOf('count:') < iface.indexOf('poke:'));
 });
 
+test('an object type gets an index signature only where additionalProperties says so', () => {
+  const types = `types:
+  Closed:
+    description: closed
+    type: object
+    additionalProperties: false
+    properties: { a: { type: string } }
+  Unsaid:
+    description: open by JSON schema, read by its declared fields
+    type: object
+    properties: { a: { type: string } }
+  Open:
+    description: declared open
+    type: object
+    additionalProperties: true
+    properties: { a: { type: string } }
+`;
+  const out = generateIn({ 'types/t.yaml': types }).get('src/generated/types/t.ts')!;
+  const body = (name: string) => out.slice(out.indexOf(`export interface ${name} {`), out.indexOf('}', out.indexOf(`export interface ${name} {`)));
+  assert.not.match(body('Closed'), '[key: string]');
+  assert.not.match(body('Unsaid'), '[key: string]');
+  assert.match(body('Open'), '  [key: string]: unknown;');
+});
+
 test('output does not depend on the order of types in the YAML', () => {
   const reordered = TYPES.replace(/  Color:[\s\S]*?(?=  Thing:)/, '').concat(TYPES.match(/  Color:[\s\S]*?(?=  Thing:)/)![0]);
   const a = generateIn({ 'types/demo.yaml': TYPES });
