@@ -90,7 +90,7 @@ export function benchPayloads(dir: string): Payloads {
     },
     {
       name: 'security_event', impl: 'main', cmd: 'security_event',
-      variants: [{ event: { type: 'TsOcppBenchEvent', info: 'bench' } }], note: 'durable log entry + var publish',
+      variants: [{ type: 'TsOcppBenchEvent', info: 'bench' }], note: 'durable log entry + var publish',
     },
     {
       name: 'data_transfer', impl: 'data_transfer', cmd: 'data_transfer', target: true,
