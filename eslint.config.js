@@ -17,5 +17,16 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    rules: {
+      // A leading underscore marks a binding kept on purpose (a parameter in its place, a key left out of a rest).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Test bodies and stand-in handlers are async on purpose: a handler that rejects is not one that throws.
+      '@typescript-eslint/require-await': 'off',
+    },
   },
 );

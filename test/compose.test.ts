@@ -72,7 +72,7 @@ test('everest profile: a broker of its own, the everest-demo manager, TsOcpp sta
   assert.ok(m.volumes?.some((v) => v.startsWith('./manifest.yaml:') && v.includes('/libexec/everest/modules/TsOcpp/manifest.yaml')),
     "TsOcpp's manifest is in the manager's modules dir");
 
-  const everestConfig = parse(readFileSync(join(ROOT, configMount!.split(':')[0]!), 'utf8')) as { active_modules: Record<string, { module: string; standalone?: boolean }> };
+  const everestConfig = parse(readFileSync(join(ROOT, configMount.split(':')[0]!), 'utf8')) as { active_modules: Record<string, { module: string; standalone?: boolean }> };
   const t = services['tsocpp-everest']!;
   const moduleId = t.command?.[t.command.indexOf('--module') + 1];
   assert.is(moduleId, 'ocpp');
@@ -98,7 +98,7 @@ test('the SQLite data is on named volumes under /data', () => {
   for (const name of ['tsocpp', 'tsocpp-everest']) {
     const mount = services[name]!.volumes?.find((v) => v.endsWith(':/data'));
     assert.ok(mount, `${name} mounts /data`);
-    const volume = mount!.split(':')[0]!;
+    const volume = mount.split(':')[0]!;
     assert.ok(compose.volumes && volume in compose.volumes, `${name}: ${volume} is a named volume`);
   }
   assert.ok(services.tsocpp!.command?.join(' ').includes('--device-model-db /data/'));

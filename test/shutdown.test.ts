@@ -44,7 +44,7 @@ test.after(async () => {
 function clientIdOf(m: Mosquitto, from: number): string {
   const line = m.grep(/New client connected .* as ocpp-/, from).at(-1);
   assert.ok(line, 'the module connected');
-  return /as (ocpp-[0-9a-f]+)/.exec(line!)![1]!;
+  return /as (ocpp-[0-9a-f]+)/.exec(line)![1]!;
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -75,9 +75,9 @@ async function expectError(cmd: string, text: string | Buffer, id: string, type:
   const r = await caller.callRaw('ocpp', 'main', cmd, text, id);
   const e = replyError(r);
   assert.ok(e, `an error answer: ${r.text.slice(0, 300)}`);
-  assert.ok((CMD_ERROR_TYPES as readonly string[]).includes(e!.type), `a framework error type: ${e!.type}`);
-  assert.is(e!.type, type);
-  assert.match(e!.msg, field);
+  assert.ok((CMD_ERROR_TYPES as readonly string[]).includes(e.type), `a framework error type: ${e.type}`);
+  assert.is(e.type, type);
+  assert.match(e.msg, field);
   assert.not.ok('retval' in r.data, 'no retval beside the error');
   if (!v25) assert.is(typeof r.envelope.name, 'string', 'old dialect: the result carries a name');
   await stillServes();
@@ -402,10 +402,10 @@ test('a SQLite write that fails (another process holds an EXCLUSIVE lock): Handl
       const readMs = Date.now() - t1;
       const e = replyError(w);
       assert.ok(e, `an error answer: ${w.text}`);
-      assert.is(e!.type, 'HandlerException');
-      assert.match(e!.msg, /locked|busy/i);
+      assert.is(e.type, 'HandlerException');
+      assert.match(e.msg, /locked|busy/i);
       assert.is(replyError(r), undefined, 'the read is answered (WAL readers are not blocked by a writer)');
-      figures.push(`${cmd} answered HandlerException ("${e!.msg}") after ${writeMs} ms, a get_variables sent 20 ms later waited ${readMs} ms`);
+      figures.push(`${cmd} answered HandlerException ("${e.msg}") after ${writeMs} ms, a get_variables sent 20 ms later waited ${readMs} ms`);
     }
     process.stdout.write(`\n  EXCLUSIVE lock held by another process: ${figures.join('; ')}\n`);
   } finally {

@@ -142,7 +142,7 @@ async function secureBroker(): Promise<void> {
   certs = makeCerts('ocpp-station');
   const passwd = join(certs.dir, 'passwd');
   const r = spawnSync('mosquitto_passwd', ['-c', '-b', passwd, USER, PASSWORD]);
-  if (r.status !== 0) throw new Error(`mosquitto_passwd: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`mosquitto_passwd: ${r.stderr.toString()}`);
   const anon = await freePort();
   const pick = async (taken: number[]): Promise<number> => {
     for (;;) {
