@@ -115,7 +115,7 @@ export async function runCsmsBench(opts: CsmsBenchOptions = {}): Promise<CsmsBen
     const answers = new Map<number, unknown>();
     for (const n of [1, 10]) answers.set(n, await tsocpp.call('GetVariables', params(n)));
     floorClient = new RPCClient({ identity: 'FLOOR01', endpoint: csms.url, protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false, pingIntervalMs: 0 } as ConstructorParameters<typeof RPCClient>[0]);
-    floorClient.handle('GetVariables', async ({ params: p }) => answers.get((p as { getVariableData: unknown[] }).getVariableData.length) as Record<string, unknown>);
+    floorClient.handle('GetVariables', ({ params: p }) => Promise.resolve(answers.get((p as { getVariableData: unknown[] }).getVariableData.length) as Record<string, unknown>));
     await floorClient.connect();
     const floor = await csms.station('FLOOR01');
 

@@ -108,8 +108,8 @@ async function measurePaired(caller: BusCaller, floorCall: PreparedCall, moduleI
     row.load[n] = mine.result();
     row.floor![n] = floor.result();
     pooled[n]!.merge(floor);
-    const a = row.load[n]!;
-    const f = row.floor![n]!;
+    const a = row.load[n];
+    const f = row.floor![n];
     log(`  ${c.name} @${n}: p50 ${a.p50Ms} ms (floor ${f.p50Ms}) p99 ${a.p99Ms} ms ${a.callsPerS}/s (floor ${f.callsPerS}/s)${a.errors ? ` errors ${a.errors} (${a.firstError})` : ''}`);
   }
   return row;
@@ -119,7 +119,7 @@ function floorCase(p: Payloads, n: 1 | 100): BenchCase {
   return { name: `floor (${n}-request payload)`, impl: 'main', cmd: 'get_variables', variants: [getRequests(p.readable, n)] };
 }
 
-async function spawnTsocpp(launcher: TsocppLauncher, args: string[], tag: string, env: Record<string, string> = {}, preload: string[] = []): Promise<Spawned & { db: string }> {
+function spawnTsocpp(launcher: TsocppLauncher, args: string[], tag: string, env: Record<string, string> = {}, preload: string[] = []): Spawned & { db: string } {
   const dir = mkdtempSync(join(work, `${tag}-`));
   const db = join(dir, 'device_model.db');
   const s = spawnNode([...preload, ...launcher.nodeArgs, ...args, '--device_model_db', db], join(dir, 'tsocpp.log'), env);
@@ -160,7 +160,7 @@ async function busPass(broker: string, url: string, brokerPid: number | undefine
   log(`bus pass on ${broker} (${url}), prefix ${prefix}`);
   const watcher = await BusCaller.connect(url, prefix);
   const ready = await watcher.once(`${prefix}modules/ocpp/ready`);
-  const ts = await spawnTsocpp(launcher, ['--broker', url, '--mqtt_everest_prefix', prefix], `bus-${broker}`);
+  const ts = spawnTsocpp(launcher, ['--broker', url, '--mqtt_everest_prefix', prefix], `bus-${broker}`);
   try {
     const r = await Promise.race([ready(), ts.waitForLine(/TsOcpp serving module/).then(() => ready())]);
     await watcher.close();
@@ -257,7 +257,7 @@ async function processAndEmbedded(p: Payloads, launcher: TsocppLauncher): Promis
     // The first start seeds a new device model database; the others open it again.
     const args = ['--port', String(EMBEDDED_PORT + i), '--log-format', 'json'];
     const s = db === undefined
-      ? await spawnTsocpp(launcher, args, 'start')
+      ? spawnTsocpp(launcher, args, 'start')
       : Object.assign(spawnNode([...launcher.nodeArgs, ...args, '--device_model_db', db], join(work, `start-${i}.log`)), { db });
     try {
       const line = await s.waitForLine(/TsOcpp serving module/);
@@ -276,7 +276,7 @@ async function processAndEmbedded(p: Payloads, launcher: TsocppLauncher): Promis
   // Under load: the embedded default (aedes in the module process), with the event-loop probe preloaded.
   const port = EMBEDDED_PORT + STARTS;
   const eldFile = join(work, 'eld.json');
-  const s = await spawnTsocpp(launcher, ['--port', String(port), '--log-format', 'json'], 'embedded',
+  const s = spawnTsocpp(launcher, ['--port', String(port), '--log-format', 'json'], 'embedded',
     { TSOCPP_BENCH_ELD_FILE: eldFile, TSOCPP_REPORT_ELD: '1' }, ['--import', join(ROOT, 'bench', 'probes', 'eld.mjs')]);
   const url = `mqtt://127.0.0.1:${port}`;
   let underLoad: Record<string, unknown> = {};
@@ -363,7 +363,7 @@ async function main(): Promise<void> {
     tsocppNote: launcher.note,
     brokers: ['aedes (bench/broker-process.ts)', ...(process.env.MQTT_URL ? [process.env.MQTT_URL] : [])],
   };
-  log(`TsOcpp runs as ${results.meta.tsocpp}${launcher.note ? ` (${launcher.note})` : ''}; load average ${load0.join(' ')}`);
+  log(`TsOcpp runs as ${String(results.meta.tsocpp)}${launcher.note ? ` (${launcher.note})` : ''}; load average ${load0.join(' ')}`);
   const p = benchPayloads(work);
 
   if (wants('validation')) {
@@ -427,7 +427,7 @@ function csmsReport(r: unknown): string {
   if (!Array.isArray(o.cases)) return JSON.stringify(r, null, 2);
   const flat = (v: unknown, prefix = ''): Record<string, Cell> => {
     if (typeof v !== 'object' || v === null) return { [prefix || 'value']: typeof v === 'number' || typeof v === 'string' ? v : String(v) };
-    return Object.assign({}, ...Object.entries(v).map(([k, x]) => flat(x, prefix ? `${prefix}.${k}` : k)));
+    return Object.assign({}, ...Object.entries(v).map(([k, x]) => flat(x, prefix ? `${prefix}.${k}` : k))) as Record<string, Cell>;
   };
   const rows = o.cases.map((c) => flat(c));
   const header = [...new Set(rows.flatMap((x) => Object.keys(x)))];
@@ -439,7 +439,7 @@ function report(): string {
   const m = results.meta;
   const out: string[] = [];
   out.push(`TsOcpp bench ${String(m.date)} on ${String(m.host)}: node ${String(m.node)}, ${String(m.cpus)} CPUs (${String(m.cpuModel)}), load average before ${(m.loadAverageBefore as number[]).join(' ')}, after ${(m.loadAverageAfter as number[]).join(' ')}`);
-  out.push(`TsOcpp: ${String(m.tsocpp)}${m.tsocppNote ? ` (${String(m.tsocppNote)})` : ''}; ${String(m.secondsPerPhase)} s per phase; caller: one MQTT.js client, QoS 2, TCP_NODELAY, 1 or 16 calls in flight`);
+  out.push(`TsOcpp: ${String(m.tsocpp)}${typeof m.tsocppNote === 'string' ? ` (${m.tsocppNote})` : ''}; ${String(m.secondsPerPhase)} s per phase; caller: one MQTT.js client, QoS 2, TCP_NODELAY, 1 or 16 calls in flight`);
   for (const pass of results.bus) {
     out.push('', `### Round trips through ${pass.broker} (${pass.broker === 'aedes' ? 'broker in its own process' : pass.url}); TsOcpp with --broker: ready after ${pass.tsocppReadyMs} ms, peak RSS ${pass.tsocppPeakRssMb} MB`, '');
     out.push(busTable(pass));
@@ -459,7 +459,7 @@ function report(): string {
   }
   if (results.process) {
     const pr = results.process as Record<string, unknown> & { starts: Array<{ ms: number; cpuMs: number; firstStart: boolean; rssIdleMb: number }>; eld?: EldFigures };
-    out.push('', `### Process (${String(pr.launcher)}${pr.launcherNote ? `, ${String(pr.launcherNote)}` : ''})`, '');
+    out.push('', `### Process (${String(pr.launcher)}${typeof pr.launcherNote === 'string' ? `, ${pr.launcherNote}` : ''})`, '');
     out.push(table(['figure', 'value'], [
       ['start to ready, ms (each start; first seeds the db)', pr.starts.map((s) => s.ms).join(', ')],
       ['CPU time to ready, ms (user + system, each start)', pr.starts.map((s) => s.cpuMs).join(', ')],

@@ -21,13 +21,6 @@ let mod: ModuleProcess | undefined;
 // Calls of the bursts that the killed module never answered: they time out in the background.
 const calls: Array<Promise<void>> = [];
 
-// FrameworkCaller (test/helpers/framework-caller.ts) creates a call's reply promise before it waits for a
-// slot of its 20-call window; calls queued behind the window when the module dies reject while nobody
-// awaits them yet. Those belong to calls this file lets time out on purpose.
-process.on('unhandledRejection', (err) => {
-  if (err instanceof Error && /^no reply to call /.test(err.message)) return;
-  throw err;
-});
 
 interface Var { component: string; name: string; instance?: string }
 const VARS: Var[] = [

@@ -101,7 +101,8 @@ test('strict validator: a payload that breaks its schema is a FormatViolation, w
   assert.is(v.subprotocol, 'ocpp2.0.1');
   for (const bad of [{ getVariableData: 'x' }, {}, { getVariableData: [{ component: {}, variable: { name: 'V' } }] }]) {
     try {
-      v.validate('urn:GetVariables.req', bad);
+      // Typed as a promise by ocpp-rpc, it throws at once (strict mode validates synchronously).
+      void v.validate('urn:GetVariables.req', bad);
       assert.unreachable('should have thrown');
     } catch (err) {
       const e = err as { rpcErrorCode?: string; details?: Record<string, unknown> };

@@ -1,7 +1,7 @@
 // npm run install-module: the installed module folder stands on its own, and a manager-style start of it
 // (`node --unhandled-rejections=strict index.js` with EV_MODULE and the broker in the environment, as
 // everest-framework's manager spawns a JavaScript module) answers get_variables.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { ConfigService } from '../src/embedded/config-service.js';
 import { loadManifest } from '../src/everest/manifest.js';
 import { bundledInterfaces, bundledTypes } from '../src/schema/definitions.js';
 import { silentLogger } from '../src/log.js';
+import { Child } from './helpers/child.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXISTING_INTERFACE = '# the install\'s own ocpp interface\n';
@@ -75,32 +76,6 @@ test('copies interface and type files into share/everest only where the install 
   assert.match(installOutput, /kept the install's own .*interfaces[\\/]ocpp\.yaml/);
 });
 
-/** Resolves with the first line of `proc`'s output that matches, rejects on exit or after ms. */
-function waitForLine(proc: ChildProcess, re: RegExp, ms: number, seen: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => finish(new Error(`no line matching ${re} within ${ms} ms:\n${seen.join('')}`)), ms);
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      seen.push(d.toString());
-      const line = buf.split('\n').find((l) => re.test(l));
-      if (line) finish(undefined, line);
-    };
-    const onExit = (code: number | null): void => finish(new Error(`module exited (${code}) before ${re}:\n${seen.join('')}`));
-    function finish(err?: Error, line?: string): void {
-      clearTimeout(timer);
-      proc.stdout?.off('data', onData);
-      proc.stderr?.off('data', onData);
-      proc.off('exit', onExit);
-      if (err) reject(err);
-      else resolve(line!);
-    }
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.once('exit', onExit);
-  });
-}
-
 function runNode(args: string[], cwd: string, ms: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -119,8 +94,7 @@ function runNode(args: string[], cwd: string, ms: number): Promise<{ status: num
 test('started the way the manager starts it, the installed module answers get_variables', async () => {
   let broker: EmbeddedBroker | undefined;
   let configService: ConfigService | undefined;
-  let mod: ChildProcess | undefined;
-  const output: string[] = [];
+  let mod: Child | undefined;
   // The manager does not change the working directory: run from elsewhere, with the database given absolute.
   assert.ok(installed, 'installed');
   const cwd = mkdtempSync(join(tmpdir(), 'tsocpp-install-cwd-'));
@@ -148,8 +122,8 @@ test('started the way the manager starts it, the installed module answers get_va
       EV_MQTT_BROKER_PORT: String(broker.port),
       TSOCPP_LOG_FORMAT: 'json',
     });
-    mod = spawn(process.execPath, ['--unhandled-rejections=strict', join(moduleDir, 'index.js')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    await waitForLine(mod, /"msg":"global ready"/, 30_000, output);
+    mod = new Child(process.execPath, ['--unhandled-rejections=strict', join(moduleDir, 'index.js')], { cwd, env, tag: 'installed' });
+    await mod.waitFor(/"msg":"global ready"/, { timeoutMs: 30_000 });
     assert.ok(existsSync(join(prefix, 'data', 'device_model.db')), 'the device model database is where the config says');
 
     // The installed CLI, against the same broker (not spawnSync: the broker lives in this process's event loop).
@@ -163,12 +137,11 @@ test('started the way the manager starts it, the installed module answers get_va
     assert.is(results[0]!.value, 'TsOcpp');
 
     // The manager stops modules with SIGTERM; the module exits 0.
-    const exited = new Promise<number | null>((resolve) => mod!.once('exit', (code) => resolve(code)));
     mod.kill('SIGTERM');
-    assert.is(await exited, 0, `exit code after SIGTERM:\n${output.join('')}`);
+    assert.is((await mod.exited()).code, 0, `exit code after SIGTERM:\n${mod.lines.join('\n')}`);
     mod = undefined;
   } finally {
-    if (mod && mod.exitCode === null) mod.kill('SIGKILL');
+    if (mod) await mod.stop('SIGKILL');
     await configService?.stop();
     await broker?.close();
     rmSync(cwd, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Graceful shutdown on SIGTERM (how the manager stops modules) and SIGINT, under a stream of calls: the
 // module stops taking calls (Shutdown answers, never a result after one), answers what it took, closes the
 // database cleanly, sends DISCONNECT (seen in the broker's log, not a dropped socket) and exits 0 in < 5 s.
-// A mosquitto of the test's own, for its log; skips itself (counted as passed) when it is not installed.
+// A mosquitto of the test's own, for its log; marked skipped when it is not installed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
@@ -11,7 +11,8 @@ import { testDialect, uniquePrefix } from './helpers/broker.js';
 import { startTestManager } from './helpers/manager.js';
 import { startModuleProcess, stopModule, type ModuleProcess } from './helpers/module-process.js';
 import { FrameworkCaller, HEARTBEAT, replyError } from './helpers/framework-caller.js';
-import { Mosquitto, mosquittoMissing, skipNote } from './helpers/mosquitto.js';
+import { Mosquitto, mosquittoMissing } from './helpers/mosquitto.js';
+import { skip } from './helpers/skip.js';
 
 const dialect = testDialect();
 const missing = mosquittoMissing();
@@ -22,13 +23,6 @@ let caller: FrameworkCaller;
 let mod: ModuleProcess | undefined;
 const pending: Array<Promise<void>> = [];
 
-// FrameworkCaller (test/helpers/framework-caller.ts) creates a call's reply promise before it waits for a
-// slot of its 20-call window; calls queued behind the window when the module is gone reject while nobody
-// awaits them yet. Those belong to calls this file lets time out on purpose.
-process.on('unhandledRejection', (err) => {
-  if (err instanceof Error && /^no reply to call /.test(err.message)) return;
-  throw err;
-});
 
 test.before(async () => {
   if (missing) return;
@@ -50,12 +44,12 @@ test.after(async () => {
 function clientIdOf(m: Mosquitto, from: number): string {
   const line = m.grep(/New client connected .* as ocpp-/, from).at(-1);
   assert.ok(line, 'the module connected');
-  return /as (ocpp-[0-9a-f]+)/.exec(line!)![1]!;
+  return /as (ocpp-[0-9a-f]+)/.exec(line)![1]!;
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal} under a stream of calls: Shutdown answers, clean database, DISCONNECT, exit 0 in < 5 s`, async () => {
-    if (missing) return skipNote(`${signal} shutdown`);
+    if (missing) return skip(`${signal} shutdown`, 'mosquitto is not installed');
     const logFrom = mosq.log.length;
     mod = await startModuleProcess(mosq.url, prefix);
     const clientId = clientIdOf(mosq, logFrom);
@@ -131,7 +125,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 test('SIGTERM when idle: exit 0 well within the bound', async () => {
-  if (missing) return skipNote('idle SIGTERM');
+  if (missing) return skip('idle SIGTERM', 'mosquitto is not installed');
   const logFrom = mosq.log.length;
   const m = await startModuleProcess(mosq.url, prefix);
   const clientId = clientIdOf(mosq, logFrom);
@@ -149,7 +143,7 @@ test('SIGTERM when idle: exit 0 well within the bound', async () => {
 });
 
 test('SIGTERM while the broker is down, with answers still queued: exit 0 within the bound', async () => {
-  if (missing) return skipNote('SIGTERM during an outage');
+  if (missing) return skip('SIGTERM during an outage', 'mosquitto is not installed');
   const m = await startModuleProcess(mosq.url, prefix);
   // The manager stand-in and the caller have no business with a dead broker (an 'error' event without a
   // listener would throw here).

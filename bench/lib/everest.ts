@@ -344,7 +344,7 @@ export async function runEverest(o: EverestOptions): Promise<EverestResult> {
       for (const phase of ['sequential', 'parallel']) {
         const a = ts.cmds[cmd]![phase]!;
         const b = py.cmds[cmd]![phase]!;
-        cmds[cmd]![phase] = { p50Ms: q(a.p50Ms, b.p50Ms), p99Ms: q(a.p99Ms, b.p99Ms), callsPerS: q(a.callsPerS, b.callsPerS) };
+        cmds[cmd][phase] = { p50Ms: q(a.p50Ms, b.p50Ms), p99Ms: q(a.p99Ms, b.p99Ms), callsPerS: q(a.callsPerS, b.callsPerS) };
       }
     }
     result.ratios = { cmds, startToReady: q(ts.startToReadyMs, py.startToReadyMs), rssMax: q(ts.rssMaxMb, py.rssMaxMb), cpuPerCall: q(ts.cpuUsPerCall, py.cpuUsPerCall) };

@@ -88,7 +88,7 @@ export function registerBuiltinHandlers(
     if (attr !== undefined && attr !== 'Actual' && attr !== 'Target' && attr !== 'MinSet' && attr !== 'MaxSet') {
       return rejected('InvalidRequest');
     }
-    const result = read(cv, attr as AttributeEnum | undefined);
+    const result = read(cv, attr);
     if (result.status !== 'Accepted' || result.value === undefined) return rejected(result.status);
     return { status: 'Accepted', data: JSON.stringify({ value: result.value }) };
   });

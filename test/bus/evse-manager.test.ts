@@ -12,6 +12,8 @@ let broker: TestBroker;
 let s: BusSession;
 let evse: MqttClient;
 const calls: Array<{ module: string; cmd: string; args: Record<string, unknown> }> = [];
+/** A call off the wire in either dialect (v0.25 `{msg_type, data}`, older `{name, type, data}`): the keys read here. */
+interface WireCall { name?: string; type?: string; data: { id: string; origin: string; args: Record<string, unknown> } }
 let prefix = '';
 
 function publishSessionEvent(moduleId: string, event: string): void {
@@ -37,14 +39,14 @@ test.before(async () => {
         await evse.subscribeAsync(dialect === 'v25' ? `${base}/cmd/+` : `${base}/cmd`, { qos: 2 });
       }
       evse.on('message', (topic, payload) => {
-        const msg = JSON.parse(payload.toString()) as Record<string, any>;
+        const msg = JSON.parse(payload.toString()) as WireCall;
         const module = topic.split('/')[2]!;
         if (dialect === 'v25') {
           const cmd = topic.split('/').pop()!;
           calls.push({ module, cmd, args: msg.data.args });
           evse.publish(`${topic}/response/${msg.data.origin}`, JSON.stringify({ msg_type: 'CmdResult', data: { type: 'result', data: { id: msg.data.id, origin: module, retval: true } } }), { qos: 2 });
         } else if (msg.type === 'call') {
-          calls.push({ module, cmd: msg.name, args: msg.data.args });
+          calls.push({ module, cmd: String(msg.name), args: msg.data.args });
           evse.publish(topic, JSON.stringify({ name: msg.name, type: 'result', data: { id: msg.data.id, origin: module, retval: true } }), { qos: 2 });
         }
       });

@@ -76,8 +76,8 @@ function mutated(base: unknown, depth = 0): fc.Arbitrary<unknown> {
     return fc.oneof(
       { weight: 3, arbitrary: fc.constant(base) }, leaf,
       fc.constant([]),
-      fc.constant([...base, ...base]),
-      base.length > 0 ? mutated(base[0], depth + 1).map((x) => [x, ...base.slice(1)]) : leaf,
+      fc.constant([...(base as unknown[]), ...(base as unknown[])]),
+      base.length > 0 ? mutated(base[0], depth + 1).map((x): unknown[] => [x, ...(base as unknown[]).slice(1)]) : leaf,
     );
   }
   if (base !== null && typeof base === 'object') {

@@ -44,7 +44,7 @@ test('asks for its config and says ready in the form this manager accepts, then 
   assert.equal(s.manager.service.violations, [], 'nothing a real manager would abort on');
   const ready = wire.find((m) => m.topic === `${prefix}modules/ocpp/ready`);
   assert.ok(ready, 'ready published');
-  assert.is(ready!.text, dialect === 'v25' ? '{"data":true,"msg_type":"ModuleReady"}' : 'true');
+  assert.is(ready.text, dialect === 'v25' ? '{"data":true,"msg_type":"ModuleReady"}' : 'true');
   const request = wire.find((m) => m.topic === (dialect === 'v19' ? `${prefix}modules/ocpp/get_config` : `${prefix}config/request`));
   assert.ok(request, 'config requested on the dialect topic');
   // It never says anything in another dialect: no v25 envelope to an old manager and no bare request to v0.25.
@@ -87,7 +87,7 @@ test('publishes vars with the framework var envelope', async () => {
   const seen = wire.filter((m) => m.topic.includes('/impl/main/var'));
   const isConnected = seen.find((m) => m.text.includes('is_connected') || m.topic.endsWith('/is_connected'));
   assert.ok(isConnected, 'is_connected published at global ready');
-  assert.is(isConnected!.text, dialect === 'v25' ? '{"data":{"data":false},"msg_type":"Var"}' : '{"data":false,"name":"is_connected"}');
+  assert.is(isConnected.text, dialect === 'v25' ? '{"data":{"data":false},"msg_type":"Var"}' : '{"data":false,"name":"is_connected"}');
 });
 
 test('error answers carry the keys this dialect reads', async () => {
@@ -108,7 +108,7 @@ test('error answers carry the keys this dialect reads', async () => {
 test('publishes metadata naming its implementations', async () => {
   const m = wire.find((x) => x.topic === `${prefix}modules/ocpp/metadata`);
   assert.ok(m);
-  const body = JSON.parse(m!.text) as Record<string, unknown>;
+  const body = JSON.parse(m.text) as Record<string, unknown>;
   const data = (dialect === 'v25' ? body.data : body) as { provides: Record<string, { interface: string }> };
   assert.equal(data.provides, { main: { interface: 'ocpp' }, data_transfer: { interface: 'ocpp_data_transfer' } });
 });

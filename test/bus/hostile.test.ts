@@ -6,7 +6,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt from 'mqtt';
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
 import { startTestManager } from '../helpers/manager.js';
 import type { ModuleProcess } from '../helpers/module-process.js';
@@ -20,6 +19,7 @@ import { bundledInterfaces, bundledTypes } from '../../src/schema/definitions.js
 import { silentLogger } from '../../src/log.js';
 import type { TsOcppSpec } from '../../src/module/ocpp-module.js';
 import { sleep } from '../helpers/wait.js';
+import { Child } from '../helpers/child.js';
 
 const dialect = testDialect();
 const v25 = dialect === 'v25';
@@ -75,9 +75,9 @@ async function expectError(cmd: string, text: string | Buffer, id: string, type:
   const r = await caller.callRaw('ocpp', 'main', cmd, text, id);
   const e = replyError(r);
   assert.ok(e, `an error answer: ${r.text.slice(0, 300)}`);
-  assert.ok((CMD_ERROR_TYPES as readonly string[]).includes(e!.type), `a framework error type: ${e!.type}`);
-  assert.is(e!.type, type);
-  assert.match(e!.msg, field);
+  assert.ok((CMD_ERROR_TYPES as readonly string[]).includes(e.type), `a framework error type: ${e.type}`);
+  assert.is(e.type, type);
+  assert.match(e.msg, field);
   assert.not.ok('retval' in r.data, 'no retval beside the error');
   if (!v25) assert.is(typeof r.envelope.name, 'string', 'old dialect: the result carries a name');
   await stillServes();
@@ -381,18 +381,15 @@ test('a handler that hangs gets CmdTimeout (handler_timeout_ms), one that throws
 
 test('a SQLite write that fails (another process holds an EXCLUSIVE lock): HandlerException, and the module recovers', async () => {
   // The lock holder: a separate process with the module's database file open in an EXCLUSIVE transaction.
-  const holder = spawn(process.execPath, ['-e', `
+  const holder = new Child(process.execPath, ['-e', `
     const Database = require('better-sqlite3');
     const db = new Database(process.argv[1]);
     db.exec('BEGIN EXCLUSIVE');
     process.stdout.write('locked\\n');
     setInterval(() => {}, 1000);
-  `, manager.dbPath], { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() });
+  `, manager.dbPath], { tag: 'lock holder' });
   try {
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('locked')) resolve(); });
-      holder.on('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
-    });
+    await holder.waitFor(/^locked$/);
     // A write (security_event writes the security log), and a get_variables 20 ms after it.
     const figures: string[] = [];
     for (const [cmd, args] of [
@@ -409,16 +406,15 @@ test('a SQLite write that fails (another process holds an EXCLUSIVE lock): Handl
       const readMs = Date.now() - t1;
       const e = replyError(w);
       assert.ok(e, `an error answer: ${w.text}`);
-      assert.is(e!.type, 'HandlerException');
-      assert.match(e!.msg, /locked|busy/i);
+      assert.is(e.type, 'HandlerException');
+      assert.match(e.msg, /locked|busy/i);
       assert.is(replyError(r), undefined, 'the read is answered (WAL readers are not blocked by a writer)');
-      figures.push(`${cmd} answered HandlerException ("${e!.msg}") after ${writeMs} ms, a get_variables sent 20 ms later waited ${readMs} ms`);
+      figures.push(`${cmd} answered HandlerException ("${e.msg}") after ${writeMs} ms, a get_variables sent 20 ms later waited ${readMs} ms`);
     }
     process.stdout.write(`\n  EXCLUSIVE lock held by another process: ${figures.join('; ')}\n`);
   } finally {
-    holder.kill('SIGKILL');
+    await holder.stop('SIGKILL');
   }
-  await new Promise((r) => holder.once('exit', r).once('error', r));
   const ok = await caller.call('ocpp', 'main', 'set_variables', { requests: [{ component_variable: HEARTBEAT, value: '78' }] });
   assert.is((ok.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted', 'writes work again once the lock is gone');
   await stillServes();

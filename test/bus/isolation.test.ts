@@ -17,7 +17,8 @@ import { startTestManager } from '../helpers/manager.js';
 import { spawnModule, startModuleProcess, stopModule, type ModuleProcess } from '../helpers/module-process.js';
 import { FrameworkCaller, HEARTBEAT, replyError } from '../helpers/framework-caller.js';
 import { startBusSession, type BusSession } from '../helpers/session.js';
-import { freePort, Mosquitto, mosquittoMissing, skipNote } from '../helpers/mosquitto.js';
+import { freePort, Mosquitto, mosquittoMissing } from '../helpers/mosquitto.js';
+import { programMissing, skip } from '../helpers/skip.js';
 import { makeCerts, type TestCerts } from '../fixtures/csms/certs.js';
 import { sleep } from '../helpers/wait.js';
 
@@ -124,9 +125,11 @@ test('the module publishes only under its own topics, whatever it is sent', asyn
 });
 
 // --- credentials and TLS --------------------------------------------------------------------------------------
-const passwdMissing = spawnSync('mosquitto_passwd', ['-h']).error !== undefined;
-const opensslMissing = spawnSync('openssl', ['version']).error !== undefined;
-const tlsSkipped = mosquittoMissing() || passwdMissing || opensslMissing;
+// Why the tests below cannot run here, if they cannot: the first program missing.
+const tlsMissing = mosquittoMissing() ? 'mosquitto'
+  : programMissing('mosquitto_passwd', ['-h']) ? 'mosquitto_passwd'
+  : programMissing('openssl', ['version']) ? 'openssl'
+  : undefined;
 
 let mosq: Mosquitto;
 let certs: TestCerts;
@@ -139,7 +142,7 @@ async function secureBroker(): Promise<void> {
   certs = makeCerts('ocpp-station');
   const passwd = join(certs.dir, 'passwd');
   const r = spawnSync('mosquitto_passwd', ['-c', '-b', passwd, USER, PASSWORD]);
-  if (r.status !== 0) throw new Error(`mosquitto_passwd: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`mosquitto_passwd: ${r.stderr.toString()}`);
   const anon = await freePort();
   const pick = async (taken: number[]): Promise<number> => {
     for (;;) {
@@ -200,7 +203,7 @@ async function refused(url: string, args: string[], reason: RegExp, env: Record<
 }
 
 test('broker credentials and TLS: password (flag and env), client certificate (flags and env), TLS with password', async () => {
-  if (tlsSkipped) return skipNote(`credentials and TLS (${mosquittoMissing() ? 'mosquitto' : passwdMissing ? 'mosquitto_passwd' : 'openssl'} missing)`);
+  if (tlsMissing) return skip('broker credentials and TLS', `${tlsMissing} is not installed`);
   await secureBroker();
   const h = '127.0.0.1';
   await serveVia(`mqtt://${h}:${ports.password}`, ['--mqtt-username', USER, '--mqtt-password', PASSWORD]);
@@ -220,7 +223,7 @@ test('broker credentials and TLS: password (flag and env), client certificate (f
 });
 
 test('refusals end start-up at once with the reason: wrong password, no password, unknown CA, no client certificate', async () => {
-  if (tlsSkipped) return skipNote('refused credentials');
+  if (tlsMissing) return skip('refused credentials', `${tlsMissing} is not installed`);
   const h = '127.0.0.1';
   await refused(`mqtt://${h}:${ports.password}`, ['--mqtt-username', USER, '--mqtt-password', `${PASSWORD}-wrong`], /refused the connection: .*(Bad username or password|Not authorized)/);
   await refused(`mqtt://${h}:${ports.password}`, [], /refused the connection: .*(Not authorized|Bad username)/);
@@ -230,7 +233,7 @@ test('refusals end start-up at once with the reason: wrong password, no password
 });
 
 test('the password never appears in a log line or in --print-config', async () => {
-  if (tlsSkipped) return skipNote('password redaction');
+  if (tlsMissing) return skip('password redaction', `${tlsMissing} is not installed`);
   assert.ok(allLines.length > 20, 'the logs of the runs above were collected');
   assert.equal(allLines.filter((l) => l.includes(PASSWORD)), [], 'not in any log line');
   const printed = spawnModule(['--print-config', '--module', 'ocpp', '--mqtt-username', USER, '--mqtt-password', PASSWORD, '--broker', `mqtt://${USER}:${PASSWORD}@127.0.0.1:1883`]);

@@ -31,7 +31,8 @@ test.before(async () => {
   // `echo` returns its args, `silent` never answers.
   await provider.subscribeAsync(dialect === 'v25' ? `${base}/cmd/+` : `${base}/cmd`, { qos: 2 });
   provider.on('message', (topic, payload) => {
-    const msg = JSON.parse(payload.toString()) as Record<string, any>;
+    // Either dialect's call (v0.25 `{msg_type, data}`, older `{name, type, data}`): the keys read here.
+    const msg = JSON.parse(payload.toString()) as { name?: string; type?: string; data: { id: string; origin: string; args: Record<string, unknown> } };
     const call = dialect === 'v25' ? { name: topic.split('/').pop(), ...msg.data } : msg.type === 'call' ? { name: msg.name, ...msg.data } : undefined;
     if (!call || call.name === 'silent') return;
     const data: Record<string, unknown> = { id: call.id, origin: 'evse' };

@@ -1,20 +1,15 @@
 // A mosquitto process of a test's own, for tests that stop and start the broker or read its log (which
 // client sent DISCONNECT, which client published what). Ports 19700-19799. When the binary is missing
-// the test skips itself with a printed note (`mosquittoMissing`).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// the test marks itself skipped (`mosquittoMissing`, then `skip` of ./skip.ts).
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { Child } from './child.js';
 import { tempDir } from './manager.js';
+import { programMissing } from './skip.js';
 
 export function mosquittoMissing(): boolean {
-  const r = spawnSync('mosquitto', ['-h'], { encoding: 'utf8' });
-  return r.error !== undefined;
-}
-
-/** Print why a test does nothing; it still counts as passed. */
-export function skipNote(what: string): void {
-  process.stdout.write(`\n  note: ${what} skipped: mosquitto is not installed\n`);
+  return programMissing('mosquitto', ['-h']);
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -52,8 +47,7 @@ export class Mosquitto {
   readonly conf: string;
   /** Every log line of every run of this broker. */
   readonly log: string[] = [];
-  #proc: ChildProcess | undefined;
-  #exited: Promise<void> = Promise.resolve();
+  #proc: Child | undefined;
 
   private constructor(port: number, dir: string, conf: string) {
     this.port = port;
@@ -89,26 +83,14 @@ export class Mosquitto {
   }
 
   get running(): boolean {
-    return this.#proc !== undefined && this.#proc.exitCode === null && this.#proc.signalCode === null;
+    return this.#proc?.running ?? false;
   }
 
   /** (Re)start on the same port and config; resolves when it listens. */
   async startAgain(): Promise<void> {
     if (this.running) return;
-    const proc = spawn('mosquitto', ['-c', this.conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#proc = proc;
-    this.#exited = new Promise((resolve) => proc.on('exit', () => resolve()));
-    let buf = '';
-    const onData = (chunk: Buffer): void => {
-      buf += chunk.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        this.log.push(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
+    // Every run appends to the one log, so that line indexes (`from`) hold across restarts.
+    this.#proc = new Child('mosquitto', ['-c', this.conf], { lines: this.log, tag: 'mosquitto' });
     const deadline = Date.now() + 5000;
     for (;;) {
       if (!this.running) throw new Error(`mosquitto exited at start:\n${this.log.slice(-10).join('\n')}`);
@@ -129,8 +111,7 @@ export class Mosquitto {
   /** Stop it (SIGTERM: mosquitto saves its persistence file and closes every connection). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (!this.running) return;
-    this.#proc!.kill(signal);
-    await this.#exited;
+    await this.#proc!.stop(signal);
   }
 
   async restart(downMs = 0): Promise<void> {
@@ -144,13 +125,11 @@ export class Mosquitto {
     return this.log.slice(from).filter((l) => re.test(l));
   }
 
+  /** The first log line from line `from` on that matches `re`; rejects with the lines seen after `timeoutMs`. */
   async waitForLog(re: RegExp, timeoutMs = 5000, from = 0): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.log.slice(from).find((l) => re.test(l));
-      if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`no mosquitto log line matching ${re} within ${timeoutMs} ms; last lines:\n${this.log.slice(-10).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const hit = this.grep(re, from)[0];
+    if (hit !== undefined) return hit;
+    if (!this.#proc) throw new Error(`mosquitto never ran; no log line matching ${re}`);
+    return this.#proc.waitFor(re, { timeoutMs, from });
   }
 }
