@@ -67,10 +67,13 @@ export function createLogger(opts: LogOptions = {}): Logger {
     const manager = opts.everest ?? { moduleId: 'ocpp' };
     const config = manager.logConfigFile ? loadEverestLogConfig(manager.logConfigFile) : defaultEverestLogConfig();
     const filterLevel = config.disabled ? 'silent' : pinoLevelFor(config.passes);
-    const log = pino({ ...options, level: opts.level ?? filterLevel }, everestConsoleStream(config, manager.moduleId, out()));
-    if (opts.level === undefined && manager.logConfigFile && manager.configDefaultLevel !== undefined) {
-      keepLevelOn(log, manager.configDefaultLevel);
-    }
+    const filter = { active: opts.level === undefined };
+    const log = pino({ ...options, level: opts.level ?? filterLevel }, everestConsoleStream(config, manager.moduleId, out(), filter));
+    onLevelSet(log, (level) => {
+      if (level === manager.configDefaultLevel) return false;
+      filter.active = false;
+      return true;
+    });
     return log;
   }
   if (format === 'pretty' && opts.stream === undefined) {
@@ -80,8 +83,12 @@ export function createLogger(opts: LogOptions = {}): Logger {
   return opts.stream !== undefined || toStderr ? pino(options, out()) : pino(options);
 }
 
-/** Assigning `ignored` to log.level changes nothing (any other level applies as usual). */
-function keepLevelOn(log: Logger, ignored: string): void {
+/**
+ * Every assignment to log.level asks `apply` first. The module config always carries a log_level (the
+ * manifest's default when the user set none): that default leaves the Filter (or --log-level) in force,
+ * any other level replaces it.
+ */
+function onLevelSet(log: Logger, apply: (level: string) => boolean): void {
   let proto: object | null = Object.getPrototypeOf(log) as object | null;
   let desc: PropertyDescriptor | undefined;
   while (proto && !(desc = Object.getOwnPropertyDescriptor(proto, 'level'))) proto = Object.getPrototypeOf(proto) as object | null;
@@ -90,7 +97,7 @@ function keepLevelOn(log: Logger, ignored: string): void {
   Object.defineProperty(log, 'level', {
     configurable: true,
     get(this: Logger) { return get.call(this) as string; },
-    set(this: Logger, level: string) { if (level !== ignored) set.call(this, level); },
+    set(this: Logger, level: string) { if (apply(level)) set.call(this, level); },
   });
 }
 

@@ -114,9 +114,11 @@ export function messageWithFields(rec: Record<string, unknown>): string {
 
 /**
  * A pino destination that writes the framework's console line to `out` for each JSON line pino gives it,
- * dropping the severities the logging config filters out (pino's level already drops the lower ones).
+ * dropping the severities the logging config filters out while `filter.active` (pino's level already
+ * drops the lower ones; a filter such as `%Severity% < ERRO` also drops higher ones).
  */
-export function everestConsoleStream(config: EverestLogConfig, moduleId: string, out: DestinationStream): DestinationStream {
+export function everestConsoleStream(config: EverestLogConfig, moduleId: string, out: DestinationStream,
+  filter: { active: boolean }): DestinationStream {
   const render = compileFormat(config.format, moduleId, config.colors);
   return {
     write(json: string): void {
@@ -128,7 +130,7 @@ export function everestConsoleStream(config: EverestLogConfig, moduleId: string,
         return;
       }
       const severity = severityOf(typeof rec.level === 'number' ? rec.level : 30);
-      if (!config.passes[severity]) return;
+      if (filter.active && !config.passes[severity]) return;
       const time = typeof rec.time === 'number' ? rec.time : Date.now();
       out.write(`${render({ time, severity, message: messageWithFields(rec) })}\n`);
     },
