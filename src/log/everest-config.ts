@@ -75,7 +75,7 @@ function parseSettings(text: string): Map<string, Map<string, string>> {
       return;
     }
     const eq = line.indexOf('=');
-    if (eq <= 0) throw new Error(`line ${n + 1}: expected [Section] or Key=Value`);
+    if (eq <= 0) throw new TsOcppError('TSOCPP_ERR_LOG_CONFIG', `line ${n + 1}: expected [Section] or Key=Value`);
     current.set(line.slice(0, eq).trim(), settingValue(line.slice(eq + 1).trim(), n + 1));
   });
   return sections;
@@ -106,7 +106,7 @@ function settingValue(v: string, line: number): string {
       i += m.length;
     } else out += e;
   }
-  throw new Error(`line ${line}: unterminated quoted value`);
+  throw new TsOcppError('TSOCPP_ERR_LOG_CONFIG', `line ${line}: unterminated quoted value`);
 }
 
 const OPS: Record<string, (a: number, b: number) => boolean> = {
@@ -128,7 +128,7 @@ export function severityFilter(filter: string | undefined): boolean[] {
     const m = /^\(?\s*%Severity%\s*(>=|<=|!=|>|<|=)\s*"?([A-Za-z]+)"?\s*\)?$/.exec(clause.trim());
     if (!m) continue;
     const level = (SEVERITIES as readonly string[]).indexOf(m[2]!.toUpperCase());
-    if (level < 0) throw new Error(`filter ${JSON.stringify(filter)}: unknown severity '${m[2]}' (one of ${SEVERITIES.join(', ')})`);
+    if (level < 0) throw new TsOcppError('TSOCPP_ERR_LOG_CONFIG', `filter ${JSON.stringify(filter)}: unknown severity '${m[2]}' (one of ${SEVERITIES.join(', ')})`);
     const op = OPS[m[1]!]!;
     SEVERITIES.forEach((_, i) => { if (!op(i, level)) passes[i] = false; });
   }
