@@ -1,18 +1,43 @@
-// One logger factory for the whole process: pino JSON for collectors, pino-pretty on a terminal.
-import { pino, type Logger, type LoggerOptions } from 'pino';
+// One logger factory for the whole process. pino is the logger; what its lines look like depends on where
+// they go: JSON for collectors (--log-format json), pino-pretty on a terminal, and, joined to an EVerest
+// manager, the framework's own console line (src/log/everest-format.ts) so that TsOcpp's lines read like
+// every other module's there. This file reads no environment: main.ts passes what it found.
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { defaultEverestLogConfig, loadEverestLogConfig } from './log/everest-config.js';
+import { everestConsoleStream, pinoLevelFor } from './log/everest-format.js';
 
 export type { Logger };
 
-export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
+/** `everest`: the framework's console format; `auto`: that under a manager, else pretty on a terminal, else JSON. */
+export const LOG_FORMATS = ['json', 'pretty', 'auto', 'everest'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+export interface EverestLogOptions {
+  /** The module id (liblog's %Process%). */
+  moduleId: string;
+  /** The manager's logging config (EV_LOG_CONF_FILE, or --log_config as binaries get it). */
+  logConfigFile?: string;
+  /**
+   * The manifest's default log_level: the module config carries it whenever the user did not set one, so
+   * setting the level to it later (src/app.ts does) leaves the logging config's Filter in force.
+   */
+  configDefaultLevel?: string;
+}
+
 export interface LogOptions {
+  /** An explicit level (--log-level, TSOCPP_LOG_LEVEL): wins over the logging config's Filter. */
   level?: string;
   format?: LogFormat;
   /** Where lines go (default stdout, where the manager collects a module's output). */
   destination?: 'stdout' | 'stderr';
+  /** Lines go here instead of stdout/stderr (tests). */
+  stream?: DestinationStream;
   /** Extra field names (dot paths) whose values are replaced before a line is written. */
   redact?: string[];
+  /** The process is joined to a manager's bus (EV_MODULE, --module): `auto` means the everest format. */
+  joinedToManager?: boolean;
+  /** For the everest format. */
+  everest?: EverestLogOptions;
 }
 
 // Secrets never reach a log line: these paths are redacted wherever they appear.
@@ -21,21 +46,59 @@ const SECRET_PATHS = [
   'headers.authorization', '*.headers.authorization',
 ];
 
+/** What `auto` comes to: the framework's format under a manager, pretty on a terminal, JSON otherwise. */
+export function resolveLogFormat(format: LogFormat, joinedToManager: boolean, isTTY: boolean): Exclude<LogFormat, 'auto'> {
+  if (format !== 'auto') return format;
+  if (joinedToManager) return 'everest';
+  return isTTY ? 'pretty' : 'json';
+}
+
 export function createLogger(opts: LogOptions = {}): Logger {
-  const format = opts.format ?? 'auto';
   const toStderr = opts.destination === 'stderr';
-  const stream = toStderr ? process.stderr : process.stdout;
-  const pretty = format === 'pretty' || (format === 'auto' && stream.isTTY === true);
+  const tty = opts.stream === undefined && (toStderr ? process.stderr : process.stdout).isTTY === true;
+  const format = resolveLogFormat(opts.format ?? 'auto', opts.joinedToManager === true, tty);
   const options: LoggerOptions = {
-    level: opts.level ?? process.env.TSOCPP_LOG_LEVEL ?? 'info',
+    level: opts.level ?? 'info',
     base: { name: 'tsocpp' },
     redact: { paths: [...SECRET_PATHS, ...(opts.redact ?? [])], censor: '[redacted]' },
   };
-  if (pretty) {
-    const prettyOptions = { colorize: stream.isTTY === true, translateTime: 'HH:MM:ss.l', destination: toStderr ? 2 : 1 };
+  const out = (): DestinationStream => opts.stream ?? pino.destination({ dest: toStderr ? 2 : 1, sync: true });
+  if (format === 'everest') {
+    const manager = opts.everest ?? { moduleId: 'ocpp' };
+    const config = manager.logConfigFile ? loadEverestLogConfig(manager.logConfigFile) : defaultEverestLogConfig();
+    const filterLevel = config.disabled ? 'silent' : pinoLevelFor(config.passes);
+    const filter = { active: opts.level === undefined };
+    const log = pino({ ...options, level: opts.level ?? filterLevel }, everestConsoleStream(config, manager.moduleId, out(), filter));
+    onLevelSet(log, (level) => {
+      if (level === manager.configDefaultLevel) return false;
+      filter.active = false;
+      return true;
+    });
+    return log;
+  }
+  if (format === 'pretty' && opts.stream === undefined) {
+    const prettyOptions = { colorize: tty, translateTime: 'HH:MM:ss.l', destination: toStderr ? 2 : 1 };
     return pino({ ...options, transport: { target: 'pino-pretty', options: prettyOptions } });
   }
-  return toStderr ? pino(options, pino.destination({ dest: 2, sync: true })) : pino(options);
+  return opts.stream !== undefined || toStderr ? pino(options, out()) : pino(options);
+}
+
+/**
+ * Every assignment to log.level asks `apply` first. The module config always carries a log_level (the
+ * manifest's default when the user set none): that default leaves the Filter (or --log-level) in force,
+ * any other level replaces it.
+ */
+function onLevelSet(log: Logger, apply: (level: string) => boolean): void {
+  let proto: object | null = Object.getPrototypeOf(log) as object | null;
+  let desc: PropertyDescriptor | undefined;
+  while (proto && !(desc = Object.getOwnPropertyDescriptor(proto, 'level'))) proto = Object.getPrototypeOf(proto) as object | null;
+  if (!desc?.get || !desc.set) return;
+  const { get, set } = desc;
+  Object.defineProperty(log, 'level', {
+    configurable: true,
+    get(this: Logger) { return get.call(this) as string; },
+    set(this: Logger, level: string) { if (apply(level)) set.call(this, level); },
+  });
 }
 
 /** A logger that writes nothing, for library use and tests that do not look at logs. */

@@ -2,10 +2,10 @@
 // command-line client (`tsocpp call`, `tsocpp watch`).
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { tuneHeap } from './heap-tuning.js';
-import { createLogger, LOG_FORMATS, redactUrl, type LogFormat, type Logger } from './log.js';
+import { createLogger, LOG_FORMATS, redactUrl, resolveLogFormat, type LogFormat, type Logger } from './log.js';
 import { parseFlags, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
-import { ConfigError, errorMessage, TsOcppError } from './errors.js';
+import { ConfigError, errorCode, errorMessage } from './errors.js';
 import { defaultEverestConfigFile, defaultManifest, startApp, type EmbeddedOptions } from './app.js';
 import { loadEverestConfig } from './embedded/everest-config.js';
 import { runCall } from './cli/call.js';
@@ -29,7 +29,9 @@ options:
   --bus-dialect D          auto (default), v25 (framework v0.25+), v22 (v0.22-v0.24), v19 (v0.19-v0.21)
   --log-level L            trace|debug|info|warn|error|fatal (TSOCPP_LOG_LEVEL); the module config's log_level
                            applies once the config is in
-  --log-format F           json|pretty|auto (TSOCPP_LOG_FORMAT; auto: pretty on a terminal, JSON otherwise)
+  --log-format F           json|pretty|everest|auto (TSOCPP_LOG_FORMAT; auto: the framework's console format
+                           under a manager, else pretty on a terminal, JSON otherwise)
+  --log_config F           the manager's logging config (EV_LOG_CONF_FILE): format and Filter of the everest format
   --mqtt-username U --mqtt-password P --mqtt-ca F --mqtt-cert F --mqtt-key F
   --print-config           print the resolved settings (secrets redacted) and exit
   --device-model-db F --device-model-sync full|normal --evse-count N --connectors-per-evse N
@@ -62,9 +64,17 @@ async function main(argv: string[]): Promise<number> {
   const format = logFormat(flags);
   const sub = positionals[0];
   // The client prints answers on stdout, so its own log lines go to stderr.
+  // [errlog] log.ts reads no environment: the level, the module id and the manager's logging config
+  // (EV_LOG_CONF_FILE; binaries get --log_config) are read here. Joined to a manager, `auto` is the
+  // framework's console format with its Filter, unless a level is given or the module config sets another.
+  const joined = flags.module !== undefined || (process.env.EV_MODULE ?? '') !== '';
+  const moduleId = flagString(flags, 'module') ?? process.env.EV_MODULE ?? 'ocpp';
+  const logConfigFile = flagString(flags, 'log_config') ?? (process.env.EV_LOG_CONF_FILE || undefined);
   const log = sub
     ? createLogger({ level: flagString(flags, 'log_level') ?? 'warn', format: 'json', destination: 'stderr' })
-    : createLogger({ level: flagString(flags, 'log_level'), format });
+    : createLogger({ level: flagString(flags, 'log_level') ?? (process.env.TSOCPP_LOG_LEVEL || undefined), format,
+      joinedToManager: joined, everest: { moduleId, logConfigFile, configDefaultLevel: String(defaultManifest().config.log_level?.default ?? 'info') } });
+  const startedAt = performance.now(); // [errlog] for the framework's "Module <id> initialized [N ms]" line
 
   if (sub === 'call' || sub === 'watch') {
     // For the client, --prefix is the everest MQTT prefix. (For the module it is not: the manager passes
@@ -103,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let app = await startApp({ settings, log, embedded });
+  // [errlog] The line every framework module writes when its init is done (everest-framework lib/runtime.cpp).
+  if (joinManager) log.info(`Module ${settings.moduleId} initialized [${Math.round(performance.now() - startedAt)}ms]`);
   const announce = (): void => {
     const broker = redactUrl(app.brokerUrl);
     log.info({ broker, module: settings.moduleId, prefix: settings.everestPrefix, dialect: app.info.dialect },
@@ -123,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
         app.module.onManagerRestart(rejoin);
         announce();
       })().catch((err: unknown) => {
-        log.error({ err: errorMessage(err) }, 'could not join the bus again');
+        log.error({ err }, 'could not join the bus again');
         process.exit(1);
       });
     };
@@ -139,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
       }, 8000);
       force.unref();
       app.stop().then(resolve, (err: unknown) => {
-        log.error({ err: errorMessage(err) }, 'shutdown failed');
+        log.error({ err }, 'shutdown failed');
         resolve();
       });
     };
@@ -161,7 +173,7 @@ function printableConfig(flags: Flags, settings: BusSettings, joinManager: boole
     ...settings,
     brokerUrl: redactUrl(settings.brokerUrl),
     password: settings.password ? '[redacted]' : undefined,
-    log: { level: flagString(flags, 'log_level') ?? process.env.TSOCPP_LOG_LEVEL ?? 'info', format },
+    log: { level: flagString(flags, 'log_level') ?? process.env.TSOCPP_LOG_LEVEL ?? 'info', format: resolveLogFormat(format, joinManager, process.stdout.isTTY === true) },
   };
   if (embedded) {
     const configFile = embedded.configFile ?? defaultEverestConfigFile();
@@ -218,8 +230,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // One clear line: a bad config key, a broker that refuses us, a definition that does not compile.
-    const prefix = err instanceof TsOcppError ? err.code : 'TSOCPP_ERR_FATAL';
-    process.stderr.write(`tsocpp: ${prefix}: ${errorMessage(err)}\n`);
+    process.stderr.write(`tsocpp: ${errorCode(err)}: ${errorMessage(err)}\n`);
     process.exit(1);
   },
 );

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from '../errors.js';
 import { DeviceModelError } from './errors.js';
 import {
   ATTRIBUTE_TYPES, DATA_TYPES, MUTABILITIES,
@@ -24,8 +25,8 @@ export interface Topology {
 
 type Json = Record<string, unknown>;
 
-function fail(source: string, what: string): never {
-  throw new DeviceModelError('TSOCPP_ERR_DEVICE_MODEL_CONFIG', `${source}: ${what}`);
+function fail(source: string, what: string, cause?: unknown): never {
+  throw new DeviceModelError('TSOCPP_ERR_DEVICE_MODEL_CONFIG', `${source}: ${what}`, cause === undefined ? undefined : { cause });
 }
 
 function onlyKeys(obj: Json, allowed: readonly string[], source: string, where: string): void {
@@ -131,7 +132,7 @@ export function parseComponentFile(text: string, source: string): ParsedFile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    fail(source, `not JSON: ${(err as Error).message}`);
+    fail(source, `not JSON: ${errorMessage(err)}`, err);
   }
   if (!isObject(raw)) fail(source, 'must be a JSON object');
   onlyKeys(raw, ['$comment', 'name', 'instance', 'scope', 'description', 'variables'], source, 'the file');

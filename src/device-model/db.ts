@@ -7,6 +7,7 @@
 //   returned change survives SIGKILL of TsOcpp (it is in the OS's cache) but an OS crash or power loss may
 //   take the last commits back; the file stays consistent. No fsync on the event loop per answer.
 import Database from 'better-sqlite3';
+import { errorMessage } from '../errors.js';
 import { DeviceModelError } from './errors.js';
 
 export type Db = Database.Database;
@@ -161,7 +162,8 @@ function migrate(db: Db): boolean {
     } catch (err) {
       throw new DeviceModelError(
         'TSOCPP_ERR_DB_MIGRATION',
-        `migration ${m.version} (${m.name}) failed: ${(err as Error).message}`,
+        `migration ${m.version} (${m.name}) failed: ${errorMessage(err)}`,
+        { cause: err },
       );
     }
   }

@@ -2,6 +2,7 @@
 // loaded into maps once at open, since it changes only by seeding; values are always read from SQLite.
 import type { Logger } from '../log.js';
 import { openDatabase, type Db, type SyncMode } from './db.js';
+import { DeviceModelError } from './errors.js';
 import {
   prepareStatements,
   type AttributeDbRow, type ComponentDbRow, type OutboxDbRow, type SecurityLogDbRow, type Statements,
@@ -283,7 +284,7 @@ export class DeviceModelRepository {
   addMonitor(variableId: number, createdAt: string): number {
     this.#st.insertMonitor.run(variableId, createdAt);
     const row = this.#st.monitorOf.get(variableId);
-    if (!row) throw new Error('monitor insert did not persist');
+    if (!row) throw new DeviceModelError('TSOCPP_ERR_DB', 'monitor insert did not persist');
     return row.id;
   }
 
@@ -307,7 +308,7 @@ export class DeviceModelRepository {
   nextCounter(name: string): number {
     this.#st.ensureCounter.run(name);
     const row = this.#st.bumpCounter.get(name);
-    if (!row) throw new Error(`counter ${name} missing`);
+    if (!row) throw new DeviceModelError('TSOCPP_ERR_DB', `counter ${name} missing`);
     return row.value;
   }
 

@@ -20,7 +20,7 @@ export async function startBroker(opts: { host?: string; port?: number; log?: Lo
     socket.on('close', () => sockets.delete(socket));
     aedes.handle(socket);
   });
-  aedes.on('clientError', (client, err) => opts.log?.debug({ client: client.id, err: err.message }, 'broker: client error'));
+  aedes.on('clientError', (client, err) => opts.log?.debug({ client: client.id, err }, 'broker: client error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 1883, host, () => {

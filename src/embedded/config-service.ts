@@ -62,7 +62,7 @@ export class ConfigService {
       client.once('error', reject);
     });
     // Past the first connection, broker errors are outages to ride out (MQTT.js reconnects), not a crash.
-    client.on('error', (err) => this.#o.log.warn({ err: err.message }, 'config service: broker connection error'));
+    client.on('error', (err) => this.#o.log.warn({ err }, 'config service: broker connection error'));
     const P = this.#o.prefix;
     client.on('message', (topic, payload) => this.#onMessage(topic, payload));
     const subs = this.#d.name === 'v19'

@@ -7,6 +7,7 @@ import { DIALECT_NAMES, dialectFor, type Dialect, type DialectName } from './dia
 import { parsePayload } from './payload.js';
 import { withTimeout } from './timeout.js';
 import type { Logger } from '../log.js';
+import { BootstrapError } from '../errors.js';
 
 /**
  * Collect the retained messages of `filters` (wildcards allowed). Subscribing at QoS 0 makes the broker
@@ -121,7 +122,7 @@ export async function requestConfig(client: MqttClient, prefix: string, moduleId
   try {
     await client.subscribeAsync(Object.fromEntries(responseTopics.map((t) => [t, { qos: 2 as const }])));
     for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw new Error('config request aborted');
+      if (signal?.aborted) throw new BootstrapError('config request aborted', { cause: signal.reason });
       for (const { req } of requests) client.publish(req.topic, req.payload, { qos: 2 });
       const r = await withTimeout(answered, timeoutMs);
       if (r !== 'timeout') return r;

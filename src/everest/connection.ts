@@ -9,6 +9,7 @@ import './mqtt-lean.js';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import type { BusSettings } from './settings.js';
 import type { Logger } from '../log.js';
+import { NotConnectedError } from '../errors.js';
 
 export interface ConnectionOptions {
   settings: BusSettings;
@@ -91,7 +92,7 @@ export function openConnection(opts: ConnectionOptions): MqttClient {
     period = settings.reconnectMinMs;
     client.options.reconnectPeriod = period;
   });
-  client.on('error', (err) => log.warn({ err: err.message }, 'mqtt connection error'));
+  client.on('error', (err) => log.warn({ err }, 'mqtt connection error'));
   return client;
 }
 
@@ -120,7 +121,7 @@ export function waitConnected(client: MqttClient, timeoutMs: number): Promise<vo
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`no connection to the broker within ${timeoutMs} ms`));
+      reject(new NotConnectedError(`no connection to the broker within ${timeoutMs} ms`));
     }, timeoutMs);
     const onConnect = () => { cleanup(); resolve(); };
     const onError = (err: Error & { code?: unknown }) => {
@@ -131,7 +132,7 @@ export function waitConnected(client: MqttClient, timeoutMs: number): Promise<vo
       else return;
       cleanup();
       client.end(true);
-      reject(new Error(why));
+      reject(new NotConnectedError(why, { cause: err }));
     };
     const cleanup = () => { clearTimeout(timer); client.off('connect', onConnect); client.off('error', onError); };
     client.on('connect', onConnect);

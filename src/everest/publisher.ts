@@ -3,6 +3,7 @@
 // subscribers (everest-bus.md, transport facts). The rest wait here, in order, and go as
 // acknowledgements come. QoS 0/1 publishes bypass the window.
 import type { MqttClient } from 'mqtt';
+import { TsOcppError } from '../errors.js';
 
 interface Pending {
   topic: string;
@@ -33,7 +34,7 @@ export class Publisher {
   /** Publish at QoS 2 within the window. `done` runs when the broker has completed it. */
   publish(topic: string, payload: string, retain = false, done?: (err?: Error) => void): void {
     if (this.#closed) {
-      done?.(new Error('publisher closed'));
+      done?.(new TsOcppError('TSOCPP_ERR_CLOSED', 'publisher closed'));
       return;
     }
     if (this.#inFlight < this.#window && this.#head === this.#queue.length) {

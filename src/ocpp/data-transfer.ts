@@ -57,7 +57,7 @@ export class DataTransferRegistry {
       return out;
     } catch (err) {
       // A failing handler is the station's problem, not the caller's: answer Rejected and log it.
-      this.#log.error({ vendor_id: req.vendor_id, message_id: req.message_id, err: (err as Error)?.message }, 'data_transfer handler threw');
+      this.#log.error({ vendor_id: req.vendor_id, message_id: req.message_id, err }, 'data_transfer handler threw');
       return { status: 'Rejected' };
     }
   }

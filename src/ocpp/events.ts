@@ -32,7 +32,7 @@ export class Emitter<Events extends { [K in keyof Events]: Listener }> {
       try {
         (fn as (...a: Parameters<Events[K]>) => void)(...args);
       } catch (err) {
-        this.#log.error({ event: String(event), err: (err as Error).message }, 'event listener threw');
+        this.#log.error({ event: String(event), err }, 'event listener threw');
       }
     }
   }

@@ -3,6 +3,7 @@
 // The framework validates the same way when validate_schema is on (everest-framework lib/everest.cpp:
 // args before the handler, the retval after it, vars before publishing).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { TsOcppError } from '../errors.js';
 import type { InterfaceDefinition, JsonSchema, TypeFile } from './definitions.js';
 import { isDateTime } from './formats.js';
 
@@ -27,10 +28,9 @@ export interface CompiledInterface {
   vars: Map<string, Check>;
 }
 
-export class SchemaCompileError extends Error {
+export class SchemaCompileError extends TsOcppError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SchemaCompileError';
+    super('TSOCPP_ERR_SCHEMA_COMPILE', message, options);
   }
 }
 
