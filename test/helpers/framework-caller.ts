@@ -16,6 +16,9 @@ export interface RawReply {
   envelope: Record<string, unknown>;
 }
 
+/** QoS 2 publishes in flight at most, as a libmosquitto client keeps them. */
+const WINDOW = 20;
+
 export class FrameworkCaller {
   readonly client: MqttClient;
   readonly origin: string;
@@ -24,6 +27,7 @@ export class FrameworkCaller {
   readonly #waiting = new Map<string, (r: RawReply) => void>();
   readonly #subscribed = new Set<string>();
   #inFlight = 0;
+  /** Calls waiting for a window slot, in call order. */
   readonly #queue: Array<() => void> = [];
   readonly #vars = new Map<string, Array<(value: unknown, text: string) => void>>();
 
@@ -100,26 +104,27 @@ export class FrameworkCaller {
       this.#subscribed.add(replyTopic);
       await this.client.subscribeAsync(replyTopic, { qos: 2 });
     }
-    // Take a window slot first, then wait for the reply: a reply promise made before the slot would
-    // reject unobserved while the broker is down.
-    await this.#acquire();
-    const reply = new Promise<RawReply>((resolve, reject) => {
+    // One promise per call, made here and handed back at once, so that whatever ends the call (reply or
+    // timeout) settles a promise the caller holds. The bound covers the wait for a window slot too, as a
+    // framework caller's timeout does: a call stuck behind a full window while the broker is down ends
+    // with its timeout like any other (before, it waited with no bound, and a reply promise made ahead of
+    // the slot rejected with nobody awaiting it: the reason for the unhandledRejection filters the
+    // shutdown, outage and crash tests used to carry).
+    return new Promise<RawReply>((resolve, reject) => {
+      const send = (): void => {
+        this.#inFlight++;
+        this.client.publish(topic, payload, { qos: 2 }, () => this.#release());
+      };
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
+        const queued = this.#queue.indexOf(send);
+        if (queued >= 0) this.#queue.splice(queued, 1);
         reject(new Error(`no reply to call ${id} on ${replyTopic} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiting.set(id, (r) => { clearTimeout(timer); resolve(r); });
+      if (this.#inFlight < WINDOW) send();
+      else this.#queue.push(send);
     });
-    this.client.publish(topic, payload, { qos: 2 }, () => this.#release());
-    return reply;
-  }
-
-  #acquire(): Promise<void> {
-    if (this.#inFlight < 20) {
-      this.#inFlight++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.#queue.push(() => { this.#inFlight++; resolve(); }));
   }
 
   #release(): void {
