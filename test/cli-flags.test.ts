@@ -105,6 +105,12 @@ test('both spellings of a flag and the flags a manager passes to a binary are ta
   assert.is(m.externalPrefix, 'ext/');
 });
 
+test('a module config value that does not fit its declaration stops start-up, naming the key', async () => {
+  const r = await tsocpp(['--port', '0', '--evse-count', '0']);
+  assert.is(r.stderr, "tsocpp: TSOCPP_ERR_CONFIG: config key 'evse_count': 0 is below the minimum 1\n");
+  assert.is(r.code, 1);
+});
+
 test('--help and -h print the usage and exit 0', async () => {
   const [long, short] = await Promise.all([tsocpp(['--help']), tsocpp(['-h'])]);
   for (const r of [long, short]) {
