@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { RPCClient, RPCServer } from '../src/csms/rpc.js';
 import { startCsms } from '../src/csms/index.js';
+import { resolveConfig } from '../src/everest/manifest.js';
+import { TSOCPP_CONFIG } from '../src/generated/module-config.js';
 import { OcppService } from '../src/ocpp/service.js';
 import { silentLogger } from '../src/log.js';
 
@@ -103,7 +105,7 @@ export async function runCsmsBench(opts: CsmsBenchOptions = {}): Promise<CsmsBen
   const dir = mkdtempSync(join(tmpdir(), 'tsocpp-csms-bench-'));
   const csms = await csmsServer();
   const service = OcppService.open({ dbPath: join(dir, 'device_model.db'), evseCount: 1, connectorsPerEvse: 1 });
-  const link = startCsms({ moduleConfig: { csms_url: csms.url, station_id: 'BENCH01' }, service, log: silentLogger() });
+  const link = startCsms({ moduleConfig: resolveConfig(TSOCPP_CONFIG, { csms_url: csms.url, station_id: 'BENCH01' }), service, log: silentLogger() });
   let floorClient: InstanceType<typeof RPCClient> | undefined;
   try {
     const tsocpp = await csms.station('BENCH01');

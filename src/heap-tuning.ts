@@ -24,7 +24,7 @@ function intFrom(value: string | undefined, fallback: number, min: number): numb
 }
 
 /** Applies the defaults, or what the environment overrides. */
-export function tuneHeap(env: NodeJS.ProcessEnv): void {
+export function tuneHeap(env: Readonly<NodeJS.ProcessEnv>): void {
   const youngGrowth = intFrom(env.TSOCPP_YOUNG_GROWTH, HEAP_DEFAULTS.youngGrowth, 1);
   const oldGrowthPercent = intFrom(env.TSOCPP_HEAP_GROWTH_PERCENT, HEAP_DEFAULTS.oldGrowthPercent, 0);
   const parallelScavenge = env.TSOCPP_PARALLEL_SCAVENGE === undefined ? HEAP_DEFAULTS.parallelScavenge : env.TSOCPP_PARALLEL_SCAVENGE === '1';

@@ -3,97 +3,109 @@
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { tuneHeap } from './heap-tuning.js';
 import { createLogger, LOG_FORMATS, redactUrl, resolveLogFormat, type LogFormat, type Logger } from './log.js';
-import { parseFlags, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
+import { parseInteger, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
 import { ConfigError, errorCode, errorMessage } from './errors.js';
 import { defaultEverestConfigFile, defaultManifest, startApp, type EmbeddedOptions } from './app.js';
 import { loadEverestConfig } from './embedded/everest-config.js';
+import { MODULE_CONFIG_FLAGS, parseCommandLine } from './cli/flags.js';
 import { runCall } from './cli/call.js';
 import { runWatch } from './cli/watch.js';
 
+// The environment is read here and only here: the parts get values, never process.env.
+const env: Readonly<NodeJS.ProcessEnv> = { ...process.env };
 
-tuneHeap(process.env);
+tuneHeap(env);
 
 const USAGE = `usage:
   tsocpp [options]                       run the module (embedded broker and config service unless --module or EV_MODULE is set)
-  tsocpp call <module> <impl> <cmd> '<json args>' [--timeout ms] [--broker URL] [--prefix P]
-  tsocpp watch <module> <impl> <var> [--count N] [--broker URL] [--prefix P]
+  tsocpp call <module> <impl> <cmd> '<json args>' [--timeout ms] [--broker URL] [--prefix P] [bus options]
+  tsocpp watch <module> <impl> <var> [--count N] [--broker URL] [--prefix P] [bus options]
 
-options:
-  --port N                 embedded broker port (default 1883); --host H (default 127.0.0.1)
+Flags are written --name value or --name=value, with dashes or underscores (--evse-count, --evse_count).
+An unknown flag, a flag without its value or a switch given one stops with TSOCPP_ERR_CONFIG.
+
+bus options (the module, call and watch):
   --broker URL             use this broker instead of the embedded one (mqtt://host:port)
-  --config FILE            EVerest config file for the embedded config service (default config/everest/embedded.yaml)
-  --module ID              join a manager's bus as module ID (as EV_MODULE does); no embedded parts
-  --mqtt_broker_host H --mqtt_broker_port N --mqtt_broker_socket_path P --mqtt_everest_prefix P
+  --mqtt_broker_host H --mqtt_broker_port N --mqtt_broker_socket_path P --mqtt_everest_prefix P --mqtt_external_prefix P
                            as the manager passes them (also EV_MQTT_* environment variables)
   --bus-dialect D          auto (default), v25 (framework v0.25+), v22 (v0.22-v0.24), v19 (v0.19-v0.21)
-  --log-level L            trace|debug|info|warn|error|fatal (TSOCPP_LOG_LEVEL); the module config's log_level
-                           applies once the config is in
+  --mqtt-username U --mqtt-password P --mqtt-ca F --mqtt-cert F --mqtt-key F
+  --log-level L            trace|debug|info|warn|error|fatal (module: TSOCPP_LOG_LEVEL; default info, or under a
+                           manager the Filter of its logging config; the module config's log_level applies once the
+                           config is in. call/watch: default warn, on stderr)
+  --help, -h               this text
+
+module options:
+  --port N                 embedded broker port (default 1883); --host H (default 127.0.0.1)
+  --config FILE            EVerest config file for the embedded config service (default config/everest/embedded.yaml)
+  --module ID              join a manager's bus as module ID (as EV_MODULE does); no embedded parts
   --log-format F           json|pretty|everest|auto (TSOCPP_LOG_FORMAT; auto: the framework's console format
                            under a manager, else pretty on a terminal, JSON otherwise)
-  --log_config F           the manager's logging config (EV_LOG_CONF_FILE): format and Filter of the everest format
-  --mqtt-username U --mqtt-password P --mqtt-ca F --mqtt-cert F --mqtt-key F
+  --log_config F           the manager's logging config (EV_LOG_CONF_FILE): Format and Filter of the everest format
   --print-config           print the resolved settings (secrets redacted) and exit
   --device-model-db F --device-model-sync full|normal --evse-count N --connectors-per-evse N
                            module config on the embedded default
   --csms-url URL --station-id ID --security-profile N --csms-ca-file F --client-cert-file F --client-key-file F
                            module config for the CSMS link (embedded default)
+  --qos-window N --call-timeout-ms N --handler-timeout-ms N --max-payload-bytes N --config-timeout-ms N
+                           bus tuning (also TSOCPP_QOS_WINDOW, TSOCPP_CALL_TIMEOUT_MS, ...)
+  --prefix P               accepted as a manager passes it to binaries; not used
+
+call options: --timeout ms (default 10000), --prefix P (everest prefix, as --mqtt_everest_prefix)
+watch options: --count N (stop after N values), --prefix P
 `;
 
-// Module config keys that command-line flags may set on the embedded default.
-const MODULE_CONFIG_FLAGS = ['csms_url', 'station_id', 'security_profile', 'csms_ca_file', 'client_cert_file', 'client_key_file',
-  'device_model_db', 'device_model_sync', 'evse_count', 'connectors_per_evse', 'log_level'];
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 function flagString(flags: Flags, name: string): string | undefined {
   const v = flags[name];
   return typeof v === 'string' ? v : undefined;
 }
 
+function logLevel(raw: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError('log_level', `expected ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+  return raw;
+}
+
 function logFormat(flags: Flags): LogFormat {
-  const raw = flagString(flags, 'log_format') ?? process.env.TSOCPP_LOG_FORMAT ?? 'auto';
+  const raw = flagString(flags, 'log_format') ?? env.TSOCPP_LOG_FORMAT ?? 'auto';
   if (!(LOG_FORMATS as readonly string[]).includes(raw)) throw new ConfigError('log_format', `expected ${LOG_FORMATS.join(', ')}, got '${raw}'`);
   return raw as LogFormat;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv);
-  if (flags.help || flags.h) {
+  const { command, flags, positionals } = parseCommandLine(argv);
+  if (flags.help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const format = logFormat(flags);
-  const sub = positionals[0];
-  // The client prints answers on stdout, so its own log lines go to stderr.
-  // [errlog] log.ts reads no environment: the level, the module id and the manager's logging config
-  // (EV_LOG_CONF_FILE; binaries get --log_config) are read here. Joined to a manager, `auto` is the
-  // framework's console format with its Filter, unless a level is given or the module config sets another.
-  const joined = flags.module !== undefined || (process.env.EV_MODULE ?? '') !== '';
-  const moduleId = flagString(flags, 'module') ?? process.env.EV_MODULE ?? 'ocpp';
-  const logConfigFile = flagString(flags, 'log_config') ?? (process.env.EV_LOG_CONF_FILE || undefined);
-  const log = sub
-    ? createLogger({ level: flagString(flags, 'log_level') ?? 'warn', format: 'json', destination: 'stderr' })
-    : createLogger({ level: flagString(flags, 'log_level') ?? (process.env.TSOCPP_LOG_LEVEL || undefined), format,
-      joinedToManager: joined, everest: { moduleId, logConfigFile, configDefaultLevel: String(defaultManifest().config.log_level?.default ?? 'info') } });
-  const startedAt = performance.now(); // [errlog] for the framework's "Module <id> initialized [N ms]" line
 
-  if (sub === 'call' || sub === 'watch') {
+  if (command === 'call' || command === 'watch') {
+    // The client prints answers on stdout, so its own log lines go to stderr.
+    const log = createLogger({ level: logLevel(flagString(flags, 'log_level') ?? 'warn'), format: 'json', destination: 'stderr' });
     // For the client, --prefix is the everest MQTT prefix. (For the module it is not: the manager passes
     // binaries `--prefix <install prefix>`, which must not become a topic prefix.)
     if (flags.prefix !== undefined && flags.mqtt_everest_prefix === undefined) flags.mqtt_everest_prefix = flags.prefix;
-    const settings = resolveBusSettings(flags, process.env, { moduleId: 'tsocpp-cli' });
-    if (sub === 'call') return runCall(positionals.slice(1), settings, Number(flagString(flags, 'timeout') ?? 10_000), log);
+    const settings = resolveBusSettings(flags, env, { moduleId: 'tsocpp-cli' });
+    if (command === 'call') return runCall(positionals, settings, parseInteger('timeout', flagString(flags, 'timeout'), 10_000, 1), log);
     const count = flagString(flags, 'count');
-    return runWatch(positionals.slice(1), settings, log, count === undefined ? undefined : Number(count));
-  }
-  if (sub !== undefined) {
-    process.stderr.write(`unknown command '${sub}'\n${USAGE}`);
-    return 2;
+    return runWatch(positionals, settings, log, count === undefined ? undefined : parseInteger('count', count, 1, 1));
   }
 
-  const joinManager = flags.module !== undefined || (process.env.EV_MODULE ?? '') !== '';
+  const format = logFormat(flags);
+  // A level given here wins; without one the logger takes the manager's Filter (joined) or info.
+  const givenLevel = flagString(flags, 'log_level') ?? (env.TSOCPP_LOG_LEVEL || undefined);
+  const level = givenLevel === undefined ? undefined : logLevel(givenLevel);
+  const joinManager = flags.module !== undefined || (env.EV_MODULE ?? '') !== '';
+  const logConfigFile = flagString(flags, 'log_config') ?? (env.EV_LOG_CONF_FILE || undefined);
+  const moduleId = flagString(flags, 'module') ?? (env.EV_MODULE || 'ocpp');
+  const log = createLogger({ level, format, joinedToManager: joinManager,
+    everest: { moduleId, logConfigFile, configDefaultLevel: String(defaultManifest().config.log_level?.default ?? 'info') } });
+  const startedAt = performance.now(); // for the framework's "Module <id> initialized [N ms]" line
   const host = flagString(flags, 'host') ?? '127.0.0.1';
-  const port = Number(flagString(flags, 'port') ?? 1883);
-  const settings = resolveBusSettings(flags, process.env, { moduleId: 'ocpp', brokerUrl: `mqtt://${host}:${port}` });
+  const port = parseInteger('port', flagString(flags, 'port'), 1883, 0, 65535);
+  const settings = resolveBusSettings(flags, env, { moduleId: 'ocpp', brokerUrl: `mqtt://${host}:${port}` });
   let embedded: EmbeddedOptions | undefined;
   if (!joinManager) {
     const d = settings.dialect === 'auto' ? 'v25' : settings.dialect;
@@ -108,12 +120,12 @@ async function main(argv: string[]): Promise<number> {
     if (configFile) embedded.configFile = configFile;
   }
   if (flags.print_config) {
-    process.stdout.write(`${JSON.stringify(printableConfig(flags, settings, joinManager, embedded, format), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(printableConfig(settings, joinManager, embedded, { level: level ?? (joinManager ? 'the Filter of the logging config' : 'info'), format: resolveLogFormat(format, joinManager, process.stdout.isTTY === true) }), null, 2)}\n`);
     return 0;
   }
 
   let app = await startApp({ settings, log, embedded });
-  // [errlog] The line every framework module writes when its init is done (everest-framework lib/runtime.cpp).
+  // The line every framework module writes when its init is done (everest-framework lib/runtime.cpp).
   if (joinManager) log.info(`Module ${settings.moduleId} initialized [${Math.round(performance.now() - startedAt)}ms]`);
   const announce = (): void => {
     const broker = redactUrl(app.brokerUrl);
@@ -121,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
       `TsOcpp serving module '${settings.moduleId}' on ${broker} (${embedded ? 'embedded default' : 'manager bus'}, dialect ${app.info.dialect})`);
   };
   announce();
-  if (process.env.TSOCPP_REPORT_ELD === '1') reportEventLoopDelay(log);
+  if (env.TSOCPP_REPORT_ELD === '1') reportEventLoopDelay(log);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -166,14 +178,14 @@ async function main(argv: string[]): Promise<number> {
  * config the embedded config service will hand out (manifest defaults < config file < flags). Under a
  * manager the module config comes from the manager and is not known here. Secrets are redacted.
  */
-function printableConfig(flags: Flags, settings: BusSettings, joinManager: boolean, embedded: EmbeddedOptions | undefined,
-  format: LogFormat): Record<string, unknown> {
+function printableConfig(settings: BusSettings, joinManager: boolean, embedded: EmbeddedOptions | undefined,
+  logSettings: { level: string; format: LogFormat }): Record<string, unknown> {
   const shown: Record<string, unknown> = {
     mode: joinManager ? 'manager' : 'embedded',
     ...settings,
     brokerUrl: redactUrl(settings.brokerUrl),
     password: settings.password ? '[redacted]' : undefined,
-    log: { level: flagString(flags, 'log_level') ?? process.env.TSOCPP_LOG_LEVEL ?? 'info', format: resolveLogFormat(format, joinManager, process.stdout.isTTY === true) },
+    log: logSettings,
   };
   if (embedded) {
     const configFile = embedded.configFile ?? defaultEverestConfigFile();

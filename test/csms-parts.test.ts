@@ -4,6 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MIN_RECONNECT_MS, ReconnectBackoff } from '../src/csms/backoff.js';
 import { readCsmsConfig } from '../src/csms/config.js';
+import { resolveConfig } from '../src/everest/manifest.js';
+import { TSOCPP_CONFIG } from '../src/generated/module-config.js';
 import {
   asDataTransferResponse, toEverestDataTransferRequest, toEverestGetVariableRequests, toEverestSetVariableRequests,
   toOcppDataTransferRequest, toOcppDataTransferResponse, toOcppEventData, toOcppGetVariableResults, toOcppSecurityEvent,
@@ -28,14 +30,16 @@ test('back-off: minimum + random, doubling RetryBackOffRepeatTimes times, then c
 });
 
 test('config: empty csms_url means no link; the station id is not part of the URL', () => {
-  assert.is(readCsmsConfig({ csms_url: '' }), undefined);
-  assert.is(readCsmsConfig({}), undefined);
-  const c = readCsmsConfig({ csms_url: 'ws://127.0.0.1:9000/ocpp/', station_id: 'CS001', security_profile: '1' })!;
+  // Values as the module receives them: checked against the manifest's declarations, defaults filled in.
+  const read = (given: Record<string, unknown>) => readCsmsConfig(resolveConfig(TSOCPP_CONFIG, given));
+  assert.is(read({ csms_url: '' }), undefined);
+  assert.is(read({}), undefined);
+  const c = read({ csms_url: 'ws://127.0.0.1:9000/ocpp/', station_id: 'CS001', security_profile: '1' })!;
   assert.equal(c, { url: 'ws://127.0.0.1:9000/ocpp', stationId: 'CS001', securityProfile: 1, tls: {} });
-  assert.throws(() => readCsmsConfig({ csms_url: 'ws://u:p@127.0.0.1:9000/ocpp' }), /no credentials/);
-  assert.throws(() => readCsmsConfig({ csms_url: 'ws://127.0.0.1:9000/ocpp?x=1' }), /no query/);
-  assert.throws(() => readCsmsConfig({ csms_url: 'ws://127.0.0.1:9000', security_profile: 4 }), /security_profile/);
-  assert.throws(() => readCsmsConfig({ csms_url: 'ws://127.0.0.1:9000', station_id: 'x'.repeat(49) }), /station_id/);
+  assert.throws(() => read({ csms_url: 'ws://u:p@127.0.0.1:9000/ocpp' }), /no credentials/);
+  assert.throws(() => read({ csms_url: 'ws://127.0.0.1:9000/ocpp?x=1' }), /no query/);
+  assert.throws(() => read({ csms_url: 'ws://127.0.0.1:9000', security_profile: 4 }), /security_profile/);
+  assert.throws(() => read({ csms_url: 'ws://127.0.0.1:9000', station_id: 'x'.repeat(49) }), /station_id/);
 });
 
 test('mapping: GetVariables and SetVariables both ways', () => {

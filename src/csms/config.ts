@@ -1,11 +1,16 @@
 // The CSMS link's module config (manifest.yaml: csms_url, station_id, security_profile, csms_ca_file,
-// client_cert_file, client_key_file), checked once at start. A bad value stops the start with a
-// ConfigError naming the key; an empty csms_url means "no link".
+// client_cert_file, client_key_file). Types, defaults and the profile's values were checked against the
+// manifest when the module received its config; here only what the manifest cannot say: the URL, the
+// profile that fits it, the files each profile needs. A bad value stops the start with a ConfigError
+// naming the key; an empty csms_url means "no link".
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, errorMessage } from '../errors.js';
+import type { TsOcppConfig } from '../generated/module-config.js';
 
-export type SecurityProfile = 1 | 2 | 3;
+export type CsmsModuleConfig = Pick<TsOcppConfig, 'csms_url' | 'station_id' | 'security_profile' | 'csms_ca_file' | 'client_cert_file' | 'client_key_file'>;
+
+export type SecurityProfile = TsOcppConfig['security_profile'];
 
 export interface CsmsTls {
   ca?: Buffer;
@@ -26,11 +31,6 @@ export interface CsmsConfig {
 // this set. It is also the Basic auth user name.
 const IDENTITY = /^[A-Za-z0-9*\-_=:+|@.]{1,48}$/;
 
-function str(m: Record<string, unknown>, key: string): string {
-  const v = m[key];
-  return typeof v === 'string' ? v.trim() : '';
-}
-
 function readPem(key: string, path: string): Buffer {
   try {
     return readFileSync(resolve(path));
@@ -50,8 +50,8 @@ export function checkStationId(key: string, id: string): string {
  * Security profiles (OCPP 2.0.1 Part 2 A00, "Security profiles"): 1 = Basic auth over ws://, 2 = TLS with
  * server certificate and Basic auth, 3 = TLS with server and client certificates (no password).
  */
-export function readCsmsConfig(m: Record<string, unknown>): CsmsConfig | undefined {
-  const raw = str(m, 'csms_url');
+export function readCsmsConfig(m: CsmsModuleConfig): CsmsConfig | undefined {
+  const raw = m.csms_url.trim();
   if (raw === '') return undefined;
   let url: URL;
   try {
@@ -63,15 +63,14 @@ export function readCsmsConfig(m: Record<string, unknown>): CsmsConfig | undefin
   if (url.search !== '' || url.hash !== '') throw new ConfigError('csms_url', 'must have no query or fragment (the station id is appended as a path segment)');
   if (url.username !== '' || url.password !== '') throw new ConfigError('csms_url', 'must carry no credentials (the password is SecurityCtrlr BasicAuthPassword)');
 
-  const profile = Number(m.security_profile ?? 1);
-  if (profile !== 1 && profile !== 2 && profile !== 3) throw new ConfigError('security_profile', 'must be 1, 2 or 3');
+  const profile = m.security_profile;
   if (profile === 1 && url.protocol !== 'ws:') throw new ConfigError('csms_url', 'security profile 1 uses ws:// (TLS needs profile 2 or 3)');
   if (profile > 1 && url.protocol !== 'wss:') throw new ConfigError('csms_url', `security profile ${profile} needs wss://`);
 
   const tls: CsmsTls = {};
-  const caFile = str(m, 'csms_ca_file');
-  const certFile = str(m, 'client_cert_file');
-  const keyFile = str(m, 'client_key_file');
+  const caFile = m.csms_ca_file.trim();
+  const certFile = m.client_cert_file.trim();
+  const keyFile = m.client_key_file.trim();
   // Without a CA file, Node's built-in roots verify the CSMS certificate.
   if (profile > 1 && caFile !== '') tls.ca = readPem('csms_ca_file', caFile);
   if (profile === 3) {
@@ -81,7 +80,7 @@ export function readCsmsConfig(m: Record<string, unknown>): CsmsConfig | undefin
     tls.key = readPem('client_key_file', keyFile);
   }
 
-  const stationId = str(m, 'station_id');
+  const stationId = m.station_id.trim();
   if (stationId !== '') checkStationId('station_id', stationId);
   // ocpp-rpc appends "/" + identity to the endpoint.
   const href = url.href.replace(/\/+$/, '');

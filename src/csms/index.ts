@@ -5,19 +5,19 @@ import type { Logger } from '../log.js';
 import type { DataTransferRequest, DataTransferResponse } from '../generated/types/ocpp.js';
 import type { OcppService } from '../ocpp/service.js';
 import { ConfigError } from '../errors.js';
-import { checkStationId, readCsmsConfig, type CsmsConfig } from './config.js';
+import { checkStationId, readCsmsConfig, type CsmsConfig, type CsmsModuleConfig } from './config.js';
 import type { DataTransferForwarder } from './handlers/index.js';
 import { OcppCsmsLink } from './link.js';
 import type { Timers } from './timers.js';
 import { IDENTITY, readString, SECURITY_PROFILE } from './variables.js';
 
 export { OcppCsmsLink } from './link.js';
-export { readCsmsConfig, type CsmsConfig, type SecurityProfile } from './config.js';
+export { readCsmsConfig, type CsmsConfig, type CsmsModuleConfig, type SecurityProfile } from './config.js';
 export type { DataTransferForwarder } from './handlers/index.js';
 
 export interface CsmsOptions {
-  /** The module config (csms_url, station_id, security_profile, csms_ca_file, client_cert_file, client_key_file). */
-  moduleConfig: Record<string, unknown>;
+  /** The module config (csms_url, station_id, security_profile, csms_ca_file, client_cert_file, client_key_file), checked. */
+  moduleConfig: CsmsModuleConfig;
   service: OcppService;
   log: Logger;
   forwardDataTransfer?: DataTransferForwarder;

@@ -17,9 +17,11 @@ export interface ConfigDeclaration {
   enum?: readonly (string | number)[];
 }
 
-export interface Manifest {
+export type ConfigDeclarations = Readonly<Record<string, ConfigDeclaration>>;
+
+export interface Manifest<D extends ConfigDeclarations = ConfigDeclarations> {
   description: string;
-  config: Record<string, ConfigDeclaration>;
+  config: D;
   provides: Record<string, { interface: string; description?: string; config?: Record<string, ConfigDeclaration> }>;
   requires: Record<string, { interface: string; min_connections?: number; max_connections?: number }>;
   metadata: { license: string; authors: string[] };
@@ -63,6 +65,16 @@ export function checkManifest(raw: unknown, where: string): Manifest {
 
 export type ConfigValue = string | number | boolean;
 
+type TypeValue<T extends ConfigType> = T extends 'boolean' ? boolean : T extends 'string' ? string : number;
+type ValueOf<D extends ConfigDeclaration> = D extends { readonly enum: readonly (infer E)[] } ? E : TypeValue<D['type']>;
+
+/**
+ * The values that `resolveConfig` makes of declarations `D`: for declarations known at compile time (the
+ * generated src/generated/module-config.ts) one typed field per key, an enum as its union; for a manifest
+ * read at run time, `Record<string, ConfigValue>`.
+ */
+export type ConfigOf<D extends ConfigDeclarations> = { -readonly [K in keyof D]: ValueOf<D[K]> };
+
 /** Check one value against its declaration, converting the string forms the manager may send. */
 export function coerceConfigValue(key: string, decl: ConfigDeclaration, value: unknown): ConfigValue {
   let v: unknown = value;
@@ -90,8 +102,11 @@ export function coerceConfigValue(key: string, decl: ConfigDeclaration, value: u
   return v as ConfigValue;
 }
 
-/** Values for every declared key: given ones checked, missing ones from the default. */
-export function resolveConfig(decls: Record<string, ConfigDeclaration>, given: Record<string, unknown>): Record<string, ConfigValue> {
+/**
+ * Values for every declared key: given ones checked (type, range, enum), missing ones from the default. The
+ * one check of a module's config: what it returns is used as it is, typed by `ConfigOf`.
+ */
+export function resolveConfig<D extends ConfigDeclarations>(decls: D, given: Readonly<Record<string, unknown>>): ConfigOf<D> {
   const out: Record<string, ConfigValue> = {};
   for (const [key, decl] of Object.entries(decls)) {
     if (key in given && given[key] !== null && given[key] !== undefined) {
@@ -105,5 +120,6 @@ export function resolveConfig(decls: Record<string, ConfigDeclaration>, given: R
   for (const key of Object.keys(given)) {
     if (!(key in decls)) throw new ConfigError(key, 'not declared in manifest.yaml');
   }
-  return out;
+  // Each value passed coerceConfigValue against its declaration (type, and enum where there is one).
+  return out as ConfigOf<D>;
 }

@@ -14,7 +14,7 @@ import { openConnection, waitConnected } from './connection.js';
 import { Publisher } from './publisher.js';
 import { detectFromRetained, readRetained, requestConfig } from './bootstrap.js';
 import { normalizeModuleConfig, type Connection, type ModuleConfig } from './module-config.js';
-import { resolveConfig, type ConfigValue, type Manifest } from './manifest.js';
+import { resolveConfig, type ConfigDeclarations, type ConfigOf, type ConfigValue, type Manifest } from './manifest.js';
 import type { BusSettings } from './settings.js';
 import { parsePayload } from './payload.js';
 import { withTimeout } from './timeout.js';
@@ -36,9 +36,10 @@ export type ImplHandlers<I extends ImplSpec> = {
   [C in keyof I['cmds']]: I['cmds'][C] extends { args: infer A; result: infer R } ? CmdHandler<A, R> : never;
 };
 
-export interface EverestModuleOptions {
+/** `D`: the module config's declarations; known at compile time (generated), the config is typed by them. */
+export interface EverestModuleOptions<D extends ConfigDeclarations = ConfigDeclarations> {
   settings: BusSettings;
-  manifest: Manifest;
+  manifest: Manifest<D>;
   log: Logger;
   /** Interface definitions to use where the manager publishes none (always after global ready). */
   interfaces: Record<string, InterfaceDefinition>;
@@ -55,8 +56,9 @@ export interface StartInfo {
   definitions: Record<string, 'manager' | 'bundled'>;
 }
 
-export interface ResolvedModuleConfig {
-  module: Record<string, ConfigValue>;
+export interface ResolvedModuleConfig<D extends ConfigDeclarations = ConfigDeclarations> {
+  /** Checked once against the manifest's declarations, defaults filled in. */
+  module: ConfigOf<D>;
   impls: Record<string, Record<string, ConfigValue>>;
   connections: Record<string, Connection[]>;
   moduleConfig: ModuleConfig;
@@ -68,7 +70,7 @@ interface ActiveError {
   object: Record<string, unknown>;
 }
 
-export class EverestModule<S extends ModuleSpec = ModuleSpec> implements HandlerHost {
+export class EverestModule<S extends ModuleSpec = ModuleSpec, D extends ConfigDeclarations = ConfigDeclarations> implements HandlerHost {
   readonly selfId: string;
   readonly log: Logger;
   maxPayloadBytes: number;
@@ -76,7 +78,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   readonly serving = new Map<string, InFlight>();
 
   readonly #settings: BusSettings;
-  readonly #manifest: Manifest;
+  readonly #manifest: Manifest<D>;
   readonly #bundledInterfaces: Record<string, InterfaceDefinition>;
   readonly #bundledTypes: Record<string, TypeFile>;
   readonly #handlers = new Map<string, Map<string, CmdHandler<unknown, unknown>>>();
@@ -90,12 +92,12 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
   #caller: Caller | undefined;
   #publisher: Publisher | undefined;
   #dialect: Dialect | undefined;
-  #config: ResolvedModuleConfig | undefined;
+  #config: ResolvedModuleConfig<D> | undefined;
   #stopping = false;
   #globalReady = false;
   #servedWaiters: Array<() => void> = [];
 
-  constructor(opts: EverestModuleOptions) {
+  constructor(opts: EverestModuleOptions<D>) {
     this.#settings = opts.settings;
     this.#manifest = opts.manifest;
     this.selfId = opts.settings.moduleId;
@@ -147,7 +149,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     return this;
   }
 
-  get config(): ResolvedModuleConfig {
+  get config(): ResolvedModuleConfig<D> {
     if (!this.#config) throw new NotConnectedError('config is known after start()');
     return this.#config;
   }
@@ -165,7 +167,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
    * Join the bus: detect the dialect, get the config, compile the definitions in force, serve, say ready.
    * `onConfig` runs once the config is known and before any call is served (open databases there).
    */
-  async start(onConfig?: (config: ResolvedModuleConfig) => void | Promise<void>): Promise<StartInfo> {
+  async start(onConfig?: (config: ResolvedModuleConfig<D>) => void | Promise<void>): Promise<StartInfo> {
     const s = this.#settings;
     const P = s.everestPrefix;
     const M = this.selfId;
@@ -213,7 +215,8 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     const moduleConfig = normalizeModuleConfig(answer);
     this.#config = this.#resolveConfig(moduleConfig);
     // Module config keys of the same names as bus settings override them (declared in manifest.yaml).
-    const { qos_window: window, handler_timeout_ms: handlerMs, max_payload_bytes: maxBytes } = this.#config.module;
+    const values: Readonly<Record<string, unknown>> = this.#config.module;
+    const { qos_window: window, handler_timeout_ms: handlerMs, max_payload_bytes: maxBytes } = values;
     if (typeof window === 'number') this.#publisher.setWindow(window);
     if (typeof handlerMs === 'number') this.handlerTimeoutMs = handlerMs;
     if (typeof maxBytes === 'number') this.maxPayloadBytes = maxBytes;
@@ -313,7 +316,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec> implements Handler
     return {};
   }
 
-  #resolveConfig(mc: ModuleConfig): ResolvedModuleConfig {
+  #resolveConfig(mc: ModuleConfig): ResolvedModuleConfig<D> {
     const module = resolveConfig(this.#manifest.config, mc.module);
     const impls: Record<string, Record<string, ConfigValue>> = {};
     for (const [impl, p] of Object.entries(this.#manifest.provides)) {

@@ -53,7 +53,10 @@ export const DEFAULT_SETTINGS: Omit<BusSettings, 'moduleId' | 'brokerUrl'> = {
 
 export type Flags = Record<string, string | boolean | undefined>;
 
-/** Parse `--key value`, `--key=value` and bare `--flag` into a map; positionals are returned apart. */
+/**
+ * A loose parse of `--key value`, `--key=value` and bare `--flag` into a map, positionals apart: for the
+ * bench's helper scripts. The tsocpp command parses its flags strictly (src/cli/flags.ts).
+ */
 export function parseFlags(argv: readonly string[]): { flags: Flags; positionals: string[] } {
   const flags: Flags = {};
   const positionals: string[] = [];
@@ -85,17 +88,20 @@ export function normalizeFlag(name: string): string {
   return name.replace(/-/g, '_');
 }
 
-function str(flags: Flags, env: NodeJS.ProcessEnv, flag: string, envName: string): string | undefined {
+function str(flags: Flags, env: Readonly<NodeJS.ProcessEnv>, flag: string, envName: string): string | undefined {
   const f = flags[flag];
   if (typeof f === 'string') return f;
   const e = env[envName];
   return e === undefined || e === '' ? undefined : e;
 }
 
-function int(key: string, raw: string | undefined, fallback: number, min: number): number {
+/** An integer setting given as text (a flag or an environment variable); `fallback` when not given. */
+export function parseInteger(key: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(key, `expected an integer >= ${min}, got '${raw}'`);
+  const n = raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(key, `expected an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got '${raw}'`);
+  }
   return n;
 }
 
@@ -104,7 +110,7 @@ export function withSlash(prefix: string): string {
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
-export function resolveBusSettings(flags: Flags, env: NodeJS.ProcessEnv, defaults: { moduleId?: string; brokerUrl?: string } = {}): BusSettings {
+export function resolveBusSettings(flags: Flags, env: Readonly<NodeJS.ProcessEnv>, defaults: { moduleId?: string; brokerUrl?: string } = {}): BusSettings {
   const moduleId = str(flags, env, 'module', 'EV_MODULE') ?? defaults.moduleId;
   if (!moduleId) throw new ConfigError('module', 'no module id: set EV_MODULE or --module');
   const host = str(flags, env, 'mqtt_broker_host', 'EV_MQTT_BROKER_HOST');
@@ -113,7 +119,7 @@ export function resolveBusSettings(flags: Flags, env: NodeJS.ProcessEnv, default
   const broker = str(flags, env, 'broker', 'TSOCPP_BROKER');
   let brokerUrl = broker ?? defaults.brokerUrl ?? 'mqtt://127.0.0.1:1883';
   if (!broker && (host || port)) {
-    brokerUrl = `mqtt://${host ?? '127.0.0.1'}:${int('mqtt_broker_port', port, 1883, 1)}`;
+    brokerUrl = `mqtt://${host ?? '127.0.0.1'}:${parseInteger('mqtt_broker_port', port, 1883, 1)}`;
   }
   const dialectRaw = str(flags, env, 'bus_dialect', 'TSOCPP_BUS_DIALECT') ?? 'auto';
   if (dialectRaw !== 'auto' && !isDialectName(dialectRaw)) {
@@ -133,11 +139,11 @@ export function resolveBusSettings(flags: Flags, env: NodeJS.ProcessEnv, default
     externalPrefix: str(flags, env, 'mqtt_external_prefix', 'EV_MQTT_EXTERNAL_PREFIX') ?? '',
     brokerUrl,
     dialect: dialectRaw as DialectName | 'auto',
-    qosWindow: int('qos_window', str(flags, env, 'qos_window', 'TSOCPP_QOS_WINDOW'), DEFAULT_SETTINGS.qosWindow, 1),
-    callTimeoutMs: int('call_timeout_ms', str(flags, env, 'call_timeout_ms', 'TSOCPP_CALL_TIMEOUT_MS'), DEFAULT_SETTINGS.callTimeoutMs, 1),
-    handlerTimeoutMs: int('handler_timeout_ms', str(flags, env, 'handler_timeout_ms', 'TSOCPP_HANDLER_TIMEOUT_MS'), DEFAULT_SETTINGS.handlerTimeoutMs, 1),
-    maxPayloadBytes: int('max_payload_bytes', str(flags, env, 'max_payload_bytes', 'TSOCPP_MAX_PAYLOAD_BYTES'), DEFAULT_SETTINGS.maxPayloadBytes, 64),
-    configTimeoutMs: int('config_timeout_ms', str(flags, env, 'config_timeout_ms', 'TSOCPP_CONFIG_TIMEOUT_MS'), DEFAULT_SETTINGS.configTimeoutMs, 1),
+    qosWindow: parseInteger('qos_window', str(flags, env, 'qos_window', 'TSOCPP_QOS_WINDOW'), DEFAULT_SETTINGS.qosWindow, 1),
+    callTimeoutMs: parseInteger('call_timeout_ms', str(flags, env, 'call_timeout_ms', 'TSOCPP_CALL_TIMEOUT_MS'), DEFAULT_SETTINGS.callTimeoutMs, 1),
+    handlerTimeoutMs: parseInteger('handler_timeout_ms', str(flags, env, 'handler_timeout_ms', 'TSOCPP_HANDLER_TIMEOUT_MS'), DEFAULT_SETTINGS.handlerTimeoutMs, 1),
+    maxPayloadBytes: parseInteger('max_payload_bytes', str(flags, env, 'max_payload_bytes', 'TSOCPP_MAX_PAYLOAD_BYTES'), DEFAULT_SETTINGS.maxPayloadBytes, 64),
+    configTimeoutMs: parseInteger('config_timeout_ms', str(flags, env, 'config_timeout_ms', 'TSOCPP_CONFIG_TIMEOUT_MS'), DEFAULT_SETTINGS.configTimeoutMs, 1),
   };
   if (socketPath && !broker) settings.socketPath = socketPath;
   const username = str(flags, env, 'mqtt_username', 'TSOCPP_MQTT_USERNAME');

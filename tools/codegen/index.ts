@@ -1,9 +1,11 @@
-// npm run codegen: regenerates src/generated/ from types/*.yaml and interfaces/*.yaml.
+// npm run codegen: regenerates src/generated/ from types/*.yaml, interfaces/*.yaml and the module config
+// of manifest.yaml.
 // `--check` writes nothing and exits 1 when a checked-in file is stale, missing or left over.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATED_DIRS, generate, type GeneratedFile } from './generate.js';
+import { generateModuleConfig } from './module-config.js';
 import { CodegenError } from './strict.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,6 +38,11 @@ export function staleFiles(root: string, files: readonly GeneratedFile[]): strin
   return problems;
 }
 
+/** Every generated file: the definitions' types, then the module config. */
+export function generateAll(root: string): GeneratedFile[] {
+  return [...generate(root), ...generateModuleConfig(root)];
+}
+
 function write(root: string, files: readonly GeneratedFile[]): void {
   const wanted = new Set(files.map((f) => f.path));
   for (const file of files) {
@@ -57,7 +64,7 @@ function write(root: string, files: readonly GeneratedFile[]): void {
 
 function main(argv: readonly string[]): number {
   try {
-    const files = generate(ROOT);
+    const files = generateAll(ROOT);
     if (argv.includes('--check')) {
       const problems = staleFiles(ROOT, files);
       for (const p of problems) console.error(p);

@@ -1,0 +1,108 @@
+// The module config of <root>/manifest.yaml as TypeScript: src/generated/module-config.ts holds one typed
+// field per key (TsOcppConfig) and the declarations it comes from (TSOCPP_CONFIG), which resolveConfig
+// checks the manager's values against once, at start. Config entries are read strictly: a key that
+// resolveConfig would not enforce (a typo such as `minumum`) fails codegen, and so does a default that
+// does not fit its own declaration.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { checkManifest, coerceConfigValue, type ConfigDeclaration } from '../../src/everest/manifest.js';
+import { errorMessage } from '../../src/errors.js';
+import type { GeneratedFile } from './generate.js';
+import { CodegenError } from './strict.js';
+import { docComment, literal, propertyKey } from './typescript.js';
+
+export const MODULE_CONFIG_FILE = 'src/generated/module-config.ts';
+const SOURCE = 'manifest.yaml';
+// What resolveConfig enforces (src/everest/manifest.ts), and nothing it would ignore.
+const DECLARATION_KEYS = new Set(['description', 'type', 'default', 'minimum', 'maximum', 'enum']);
+
+function checkDeclaration(key: string, decl: Record<string, unknown>): ConfigDeclaration {
+  for (const k of Object.keys(decl)) {
+    if (!DECLARATION_KEYS.has(k)) throw new CodegenError(`${SOURCE}: unknown key ${JSON.stringify(k)} at config.${key}`);
+  }
+  // The manager refuses a manifest whose config entry has no description (everest-framework schemas/manifest.yaml).
+  if (typeof decl.description !== 'string' || decl.description.trim().length < 2) throw new CodegenError(`${SOURCE}: config.${key}.description is required`);
+  const d = decl as unknown as ConfigDeclaration;
+  for (const bound of ['minimum', 'maximum'] as const) {
+    if (d[bound] !== undefined && typeof d[bound] !== 'number') throw new CodegenError(`${SOURCE}: config.${key}.${bound} must be a number`);
+  }
+  if (d.enum !== undefined) {
+    if (!Array.isArray(d.enum) || d.enum.length === 0) throw new CodegenError(`${SOURCE}: config.${key}.enum must be a non-empty list`);
+    for (const v of d.enum) {
+      try {
+        coerceConfigValue(key, { type: d.type }, v);
+      } catch (err) {
+        throw new CodegenError(`${SOURCE}: config.${key}.enum: ${errorMessage(err)}`);
+      }
+    }
+  }
+  if (d.default !== undefined) {
+    try {
+      coerceConfigValue(key, d, d.default);
+    } catch (err) {
+      throw new CodegenError(`${SOURCE}: config.${key}.default: ${errorMessage(err)}`);
+    }
+  }
+  return d;
+}
+
+function fieldType(d: ConfigDeclaration): string {
+  if (d.enum !== undefined) return d.enum.map(literal).join(' | ');
+  return d.type === 'boolean' ? 'boolean' : d.type === 'string' ? 'string' : 'number';
+}
+
+/** What the doc comment adds to the description: range and default. */
+function constraints(d: ConfigDeclaration): string {
+  const parts: string[] = [];
+  if (d.type === 'integer') parts.push('integer');
+  if (d.minimum !== undefined && d.maximum !== undefined) parts.push(`${d.minimum} to ${d.maximum}`);
+  else if (d.minimum !== undefined) parts.push(`at least ${d.minimum}`);
+  else if (d.maximum !== undefined) parts.push(`at most ${d.maximum}`);
+  parts.push(d.default === undefined ? 'required' : `default ${JSON.stringify(d.default)}`);
+  return `(${parts.join(', ')})`;
+}
+
+function declarationLiteral(d: ConfigDeclaration): string {
+  const fields: string[] = [`type: ${literal(d.type)}`];
+  if (d.default !== undefined) fields.push(`default: ${literal(d.default)}`);
+  if (d.minimum !== undefined) fields.push(`minimum: ${d.minimum}`);
+  if (d.maximum !== undefined) fields.push(`maximum: ${d.maximum}`);
+  if (d.enum !== undefined) fields.push(`enum: [${d.enum.map(literal).join(', ')}]`);
+  return `{ ${fields.join(', ')} }`;
+}
+
+/** src/generated/module-config.ts for the manifest under `root`; keys in the manifest's order. Throws CodegenError. */
+export function generateModuleConfig(root: string): GeneratedFile[] {
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(join(root, SOURCE), 'utf8'));
+  } catch (err) {
+    throw new CodegenError(`${SOURCE}: cannot read YAML: ${errorMessage(err)}`);
+  }
+  let config: Record<string, ConfigDeclaration>;
+  try {
+    config = checkManifest(raw, SOURCE).config;
+  } catch (err) {
+    throw new CodegenError(errorMessage(err));
+  }
+  const decls = Object.entries(config).map(([key, decl]) => [key, checkDeclaration(key, decl as unknown as Record<string, unknown>)] as const);
+  const fields: string[] = [];
+  const values: string[] = [];
+  for (const [key, d] of decls) {
+    fields.push(...docComment(`${typeof d.description === 'string' ? `${d.description.trim()} ` : ''}${constraints(d)}`, '  '), `  ${propertyKey(key)}: ${fieldType(d)};`);
+    values.push(`  ${propertyKey(key)}: ${declarationLiteral(d)},`);
+  }
+  const content = [
+    `// Generated by tools/codegen from ${SOURCE}. Do not edit.`,
+    "import type { ConfigDeclarations } from '../everest/manifest.js';",
+    '',
+    '/** The module config of TsOcpp ("!module"): every key checked against its declaration, defaults filled in. */',
+    ...(fields.length === 0 ? ['export interface TsOcppConfig {}'] : ['export interface TsOcppConfig {', ...fields, '}']),
+    '',
+    '/** The declarations TsOcppConfig comes from: `resolveConfig(TSOCPP_CONFIG, values)` checks the values once. */',
+    ...(values.length === 0 ? ['export const TSOCPP_CONFIG = {} as const satisfies ConfigDeclarations;'] : ['export const TSOCPP_CONFIG = {', ...values, '} as const satisfies ConfigDeclarations;']),
+    '',
+  ].join('\n');
+  return [{ path: MODULE_CONFIG_FILE, content }];
+}
