@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   TSOCPP_ERR_BOOTSTRAP: 'the module could not join the bus',
   TSOCPP_ERR_MANIFEST: 'the manifest is not valid',
   TSOCPP_ERR_NOT_CONNECTED: 'the bus connection is down',
+  TSOCPP_ERR_CSMS_UNAVAILABLE: 'a message for the CSMS was not sent: no connection, or not allowed before an accepted BootNotification',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
