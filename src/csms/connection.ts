@@ -5,7 +5,7 @@
 // inbound CALLs) is the link's business: this class only says when a generation is up or lost.
 import type { Logger } from '../log.js';
 import type { OcppService } from '../ocpp/service.js';
-import { clientCertRefused, peerCertRejected } from '../tls-errors.js';
+import { peerCertRejected } from '../tls-errors.js';
 import { ReconnectBackoff } from './backoff.js';
 import type { CsmsConfig } from './config.js';
 import { RPCClient, UnexpectedHttpResponse } from './rpc.js';
@@ -193,9 +193,6 @@ export class CsmsConnection {
       if (e.code === 401 || e.code === 403) this.#securityEventOnce('FailedToAuthenticateAtCsms', `CSMS answered ${what}`);
     } else if (peerCertRejected(e.code)) {
       this.#securityEventOnce('InvalidCsmsCertificate', `${String(e.code)}: ${what}`);
-    } else if (clientCertRefused(e.code)) {
-      // The same A00 event when the CSMS refuses the client certificate in the TLS handshake itself.
-      this.#securityEventOnce('FailedToAuthenticateAtCsms', `CSMS refused the client certificate: ${String(e.code)}`);
     }
     if (this.#failures === 1) this.#log.warn({ err }, 'cannot connect to the CSMS; retrying with back-off');
     else this.#log.debug({ err, failures: this.#failures }, 'cannot connect to the CSMS');
