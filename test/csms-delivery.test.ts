@@ -6,12 +6,15 @@ import * as assert from 'uvu/assert';
 import { TestCsms } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { FakeTimers } from './fixtures/csms/fake-timers.js';
+import { startLink, type LinkUnderTest } from './fixtures/csms/link.js';
 import { sleep, until } from './helpers/wait.js';
 
 type R = Record<string, unknown>;
 let db: TempDb;
 let csms: TestCsms;
 let ts: TsOcpp | undefined;
+let link: LinkUnderTest | undefined;
 
 const raise = (t: TsOcpp, type: string, info: string) => t.call('main', 'security_event', { type, info });
 const start = () => startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path });
@@ -24,6 +27,8 @@ test.before.each(async () => {
 test.after.each(async () => {
   await ts?.stop();
   ts = undefined;
+  await link?.stop();
+  link = undefined;
   await csms.stop();
   db.cleanup();
 });
@@ -131,16 +136,44 @@ test('stop and restart on the bus close and reopen the link', async () => {
   assert.is(ev!.params.type, 'SecurityLogWasCleared');
 });
 
-test('reconnect back-off: while the CSMS is down the attempts keep coming, and the first one after it is back succeeds', async () => {
-  ts = await start();
+test('reconnect back-off: the waits grow as OCPPCommCtrlr RetryBackOff* says, the link reconnects, and the next outage starts over', async () => {
+  // RetryBackOffWaitMinimum 1 s, RandomRange 2 s with random 0.5 (1 s), RepeatTimes 2: 1+1, then 2*2+1,
+  // then 2*5+1, then the same (libocpp websocket_base.cpp get_reconnect_interval).
+  const cv = (variable: string) => ({ component: { name: 'OCPPCommCtrlr' }, variable: { name: variable } });
+  seedDeviceModel(db.path, [
+    { component_variable: cv('RetryBackOffWaitMinimum'), value: '1' },
+    { component_variable: cv('RetryBackOffRandomRange'), value: '2' },
+    { component_variable: cv('RetryBackOffRepeatTimes'), value: '2' },
+  ]);
+  link = startLink(db.path, { csms_url: csms.url, station_id: 'CS001' }, new FakeTimers(() => 0.5));
+  const { timers } = link;
   await csms.waitFor('StatusNotification', 2);
-  await csms.stop();
-  await sleep(1200);
-  await csms.start();
-  await until(() => csms.connections === 2 && ts!.app.service.isConnected(), 3000, 'reconnected');
-  // The link counts as connected when the socket opens; the BootNotification on it may still be on its way.
+  // Each refused attempt schedules the next: the only timer pending while the CSMS is down.
+  const failedAttempt = () => until(() => timers.pending.length === 1, 5000, 'the next attempt scheduled');
+  const outage = async (attempts: number): Promise<number[]> => {
+    await csms.stop();
+    // The heartbeat goes with the connection; from then on only reconnects are pending.
+    await until(() => !link!.csms.link.connected, 5000, 'the loss seen');
+    const waits: number[] = [];
+    for (let i = 0; i < attempts; i++) {
+      await failedAttempt();
+      waits.push(timers.fireNext());
+    }
+    await failedAttempt();
+    assert.is(link!.csms.link.connected, false);
+    await csms.start();
+    waits.push(timers.fireNext());
+    await until(() => link!.csms.link.connected, 5000, 'reconnected');
+    return waits;
+  };
+  assert.equal(await outage(4), [2000, 5000, 11000, 11000, 11000]);
   const boots = await csms.waitFor('BootNotification', 2);
   assert.is(boots.at(-1)!.params.reason, 'Unknown');
+  assert.is(csms.connections, 2);
+  // A successful connection resets the back-off: the next outage waits 2 s first again.
+  await csms.waitFor('StatusNotification', 4);
+  assert.equal(await outage(1), [2000, 5000]);
+  await csms.waitFor('BootNotification', 3);
 });
 
 test.run();

@@ -50,7 +50,7 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
     try {
       opts.service.setInternal(cv, value);
     } catch (err) {
-      log.warn({ variable: `${cv.component.name}.${cv.variable.name}`, err: (err as Error).message }, 'could not record the CSMS setting in the device model');
+      log.warn({ variable: `${cv.component.name}.${cv.variable.name}`, err }, 'could not record the CSMS setting in the device model');
     }
   }
   // Read at every connect, so a new password applies at the next one; never logged.

@@ -1,6 +1,7 @@
 // How the station's messages go out, and what a failed CALL means. One CALL is in flight at a time
 // (ocpp-rpc callConcurrency 1; OCPP-J 4.1.1: a sender waits for the answer before the next CALL), in the
 // order they were made.
+import { TsOcppError } from '../errors.js';
 import { RPCError, TimeoutError } from './rpc.js';
 
 export type Registration = 'Unknown' | 'Accepted' | 'Pending' | 'Rejected';
@@ -22,11 +23,10 @@ export interface Sender {
  * message_queue.hpp get_message_transmission_priority applies them): before an Accepted BootNotification
  * only BootNotification and messages triggered by the CSMS go out.
  */
-export class CsmsUnavailable extends Error {
+export class CsmsUnavailable extends TsOcppError {
   readonly reason: 'offline' | 'not-accepted';
-  constructor(reason: 'offline' | 'not-accepted', message: string) {
-    super(message);
-    this.name = 'CsmsUnavailable';
+  constructor(reason: 'offline' | 'not-accepted', message: string, options?: { cause?: unknown }) {
+    super('TSOCPP_ERR_CSMS_UNAVAILABLE', message, options);
     this.reason = reason;
   }
 }

@@ -10,6 +10,7 @@ import { MqttClient, type IClientOptions } from 'mqtt';
 import type { BusSettings } from './settings.js';
 import type { Logger } from '../log.js';
 import { NotConnectedError } from '../errors.js';
+import { clientCertRefused, peerCertRejected } from '../tls-errors.js';
 
 export interface ConnectionOptions {
   settings: BusSettings;
@@ -99,17 +100,6 @@ export function openConnection(opts: ConnectionOptions): MqttClient {
 // CONNACK codes that no retry will change (MQTT 3.1.1 section 3.2.2.3): unacceptable protocol version,
 // identifier rejected, bad user name or password, not authorized.
 const REFUSED_FOR_GOOD = new Set<unknown>([1, 2, 4, 5]);
-// TLS: the broker's certificate does not verify against the configured CA (Node's OpenSSL codes).
-const CERT_REJECTED = new Set<unknown>([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
-]);
-// TLS: the broker refuses our client certificate, or wants one and got none (TLS alerts as Node names them).
-const CERT_REFUSED = new Set<unknown>([
-  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
-]);
 
 /**
  * Resolves on the first CONNACK. Rejects after `timeoutMs`, or at once when the broker refuses the
@@ -127,8 +117,8 @@ export function waitConnected(client: MqttClient, timeoutMs: number): Promise<vo
     const onError = (err: Error & { code?: unknown }) => {
       let why: string;
       if (typeof err.code === 'number' && REFUSED_FOR_GOOD.has(err.code)) why = `the broker refused the connection: ${err.message}`;
-      else if (CERT_REJECTED.has(err.code)) why = `the broker's TLS certificate was rejected: ${err.message} (${String(err.code)})`;
-      else if (CERT_REFUSED.has(err.code)) why = `the broker refused the TLS client certificate (${String(err.code)})`;
+      else if (peerCertRejected(err.code)) why = `the broker's TLS certificate was rejected: ${err.message} (${String(err.code)})`;
+      else if (clientCertRefused(err.code)) why = `the broker refused the TLS client certificate (${String(err.code)})`;
       else return;
       cleanup();
       client.end(true);

@@ -16,7 +16,7 @@ export const dataTransfer: CallHandler<OcppDataTransferRequest, OcppDataTransfer
     if (res) return toOcppDataTransferResponse(res);
     ctx.log.error({ vendor_id: request.vendor_id }, 'data_transfer requirement answered no valid DataTransferResponse');
   } catch (err) {
-    ctx.log.error({ vendor_id: request.vendor_id, err: (err as Error).message }, 'data_transfer requirement call failed');
+    ctx.log.error({ vendor_id: request.vendor_id, err }, 'data_transfer requirement call failed');
   }
   return { status: 'Rejected' };
 };

@@ -7,6 +7,7 @@ import type { EventData } from '../../generated/types/ocpp.js';
 import { toOcppEventData } from '../mapping.js';
 import type { NotifyEventRequest } from '../ocpp-types.js';
 import { classifyFailure, type Sender } from '../sender.js';
+import type { Timers } from '../timers.js';
 
 export const MAX_QUEUED = 1000;
 const PER_MESSAGE = 50;
@@ -14,16 +15,16 @@ const PER_MESSAGE = 50;
 export class NotifyEventSender {
   readonly #sender: Sender;
   readonly #log: Logger;
-  readonly #now: () => Date;
+  readonly #timers: Timers;
   readonly #maxValue: () => number;
   #queue: EventData[] = [];
   #scheduled = false;
   #running = false;
 
-  constructor(sender: Sender, log: Logger, now: () => Date, maxValue: () => number) {
+  constructor(sender: Sender, log: Logger, timers: Timers, maxValue: () => number) {
     this.#sender = sender;
     this.#log = log;
-    this.#now = now;
+    this.#timers = timers;
     this.#maxValue = maxValue;
   }
 
@@ -35,7 +36,7 @@ export class NotifyEventSender {
     }
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => {
+      this.#timers.immediate(() => {
         this.#scheduled = false;
         this.flush();
       });
@@ -57,14 +58,14 @@ export class NotifyEventSender {
       const batch = this.#queue.splice(0, PER_MESSAGE);
       const maxValue = this.#maxValue();
       const req: NotifyEventRequest = {
-        generatedAt: this.#now().toISOString(), seqNo: 0, tbc: false, eventData: batch.map((e) => toOcppEventData(e, maxValue)),
+        generatedAt: this.#timers.now().toISOString(), seqNo: 0, tbc: false, eventData: batch.map((e) => toOcppEventData(e, maxValue)),
       };
       try {
         await this.#sender.call('NotifyEvent', req);
       } catch (err) {
         const failure = classifyFailure(err);
         if (failure === 'answered') {
-          this.#log.error({ events: batch.length, err: (err as Error).message }, 'CSMS refused a NotifyEvent; events dropped');
+          this.#log.error({ events: batch.length, err }, 'CSMS refused a NotifyEvent; events dropped');
           continue;
         }
         this.#queue.unshift(...batch);

@@ -35,7 +35,7 @@ export class SecurityEventSender {
     if (this.#running || !this.#sender.accepted) return;
     this.#running = true;
     this.#retry.clear();
-    this.#run().catch((err: unknown) => this.#log.error({ err: (err as Error).message }, 'security event delivery failed'))
+    this.#run().catch((err: unknown) => this.#log.error({ err }, 'security event delivery failed'))
       .finally(() => { this.#running = false; });
   }
 
@@ -57,11 +57,20 @@ export class SecurityEventSender {
             if (failure === 'timeout') this.#retry.set(this.#retryMs(), () => this.kick());
             return;
           }
-          this.#log.error({ id: entry.id, type: entry.payload.type, code: rpcErrorCode(err), err: (err as Error).message },
+          this.#log.error({ id: entry.id, type: entry.payload.type, code: rpcErrorCode(err), err },
             'CSMS refused a SecurityEventNotification; dropped from the outbox');
         }
         this.#service.outbox.confirm(entry.id);
       }
     }
+  }
+}
+
+/** Records a security event raised by the link itself (the service decides whether it is critical). */
+export function recordSecurityEvent(service: OcppService, log: Logger, type: string, info: string): void {
+  try {
+    service.securityEvent({ type, info });
+  } catch (err) {
+    log.error({ err, type }, 'could not record a security event');
   }
 }

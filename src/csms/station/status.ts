@@ -86,7 +86,7 @@ export class StatusReporter {
     this.#sender.call('StatusNotification', req, { triggered }).catch((err: unknown) => {
       // Not delivered: forget it, so the next change or boot sends the current status.
       if (this.#sent.get(k) === s.status) this.#sent.delete(k);
-      this.#log.warn({ evse: s.evseId, connector: s.connectorId, failure: classifyFailure(err), err: (err as Error).message }, 'StatusNotification not delivered');
+      this.#log.warn({ evse: s.evseId, connector: s.connectorId, failure: classifyFailure(err), err }, 'StatusNotification not delivered');
     });
   }
 }

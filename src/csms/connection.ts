@@ -1,0 +1,229 @@
+// The socket to the CSMS and its generations: an ocpp-rpc RPCClient in strict mode (subprotocol
+// ocpp2.0.1, the station id as the last path segment), opened again after every loss with the
+// OCPPCommCtrlr back-off. Every socket is one generation; giving a socket up bumps the generation, so the
+// answers and events of an older one are ignored. What an open socket is used for (registration, sending,
+// inbound CALLs) is the link's business: this class only says when a generation is up or lost.
+import type { Logger } from '../log.js';
+import type { OcppService } from '../ocpp/service.js';
+import { peerCertRejected } from '../tls-errors.js';
+import { ReconnectBackoff } from './backoff.js';
+import type { CsmsConfig } from './config.js';
+import { RPCClient, UnexpectedHttpResponse } from './rpc.js';
+import { TimerSlot, type TimerHandle, type Timers } from './timers.js';
+import { OCPP201, strictValidator } from './validator.js';
+import { readCommSettings, type CommSettings } from './variables.js';
+
+export interface ConnectionEvents {
+  /** A new socket, before it connects: the inbound handlers go on it. */
+  attach(client: RPCClient, generation: number): void;
+  /** The socket of this generation is open. */
+  up(generation: number): void;
+  /** The open socket was lost (not given up): a reconnect follows. */
+  down(): void;
+  /** OCPP A00 security events about the connection (once per failure streak). */
+  securityEvent(type: string, info: string): void;
+}
+
+export interface CsmsConnectionOptions {
+  config: CsmsConfig;
+  stationId: string;
+  service: OcppService;
+  /** SecurityCtrlr BasicAuthPassword (profiles 1 and 2), read at every connect. */
+  password: () => string | undefined;
+  log: Logger;
+  timers: Timers;
+  events: ConnectionEvents;
+}
+
+const CLOSE_GRACE_MS = 2000;
+
+export class CsmsConnection {
+  readonly #opts: CsmsConnectionOptions;
+  readonly #log: Logger;
+  readonly #timers: Timers;
+  readonly #events: ConnectionEvents;
+  readonly #backoff: ReconnectBackoff;
+  readonly #reconnect: TimerSlot;
+  #wanted = false;
+  #generation = 0;
+  #client: RPCClient | undefined;
+  #open = false;
+  #reconnectNow = false;
+  #comm: CommSettings;
+  #closing: Promise<void> | undefined;
+  /** Connection failures since the last success, for logging and security events once per streak. */
+  #failures = 0;
+  #reported = new Set<string>();
+
+  constructor(opts: CsmsConnectionOptions) {
+    this.#opts = opts;
+    this.#log = opts.log;
+    this.#timers = opts.timers;
+    this.#events = opts.events;
+    this.#backoff = new ReconnectBackoff(this.#timers.random);
+    this.#reconnect = new TimerSlot(this.#timers);
+    this.#comm = readCommSettings(opts.service);
+  }
+
+  /** The OCPPCommCtrlr settings read at the last connect. */
+  get comm(): CommSettings {
+    return this.#comm;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  isCurrent(generation: number): boolean {
+    return generation === this.#generation;
+  }
+
+  /** The socket while it is open. */
+  get client(): RPCClient | undefined {
+    return this.#open ? this.#client : undefined;
+  }
+
+  /** Settles once the socket given up last is closed. */
+  get closing(): Promise<void> | undefined {
+    return this.#closing;
+  }
+
+  start(): void {
+    if (this.#wanted) return;
+    this.#wanted = true;
+    this.#backoff.reset();
+    this.#connect();
+  }
+
+  /** Gives the socket up (no reconnect); its generation is over at once. */
+  stop(reason: string): void {
+    this.#wanted = false;
+    this.#generation++;
+    this.#reconnect.clear();
+    const client = this.#client;
+    this.#client = undefined;
+    this.#open = false;
+    if (client) this.#closing = closeClient(client, reason, this.#timers);
+  }
+
+  /**
+   * Closes the open socket after what is in flight is answered and connects again without back-off (a
+   * Reset from the CSMS). False when no socket is open.
+   */
+  restart(reason: string): boolean {
+    const client = this.client;
+    if (!client) return false;
+    this.#reconnectNow = true;
+    client.close({ code: 1000, reason, awaitPending: true }).catch(() => undefined);
+    return true;
+  }
+
+  #connect(): void {
+    if (!this.#wanted || this.#client) return;
+    const generation = ++this.#generation;
+    this.#comm = readCommSettings(this.#opts.service);
+    const { config } = this.#opts;
+    const password = config.securityProfile < 3 ? this.#opts.password() : undefined;
+    if (config.securityProfile < 3 && password === undefined && !this.#reported.has('no-password')) {
+      this.#reported.add('no-password');
+      this.#log.warn('SecurityCtrlr BasicAuthPassword is not set: connecting without Basic authentication');
+    }
+    const client = new RPCClient({
+      identity: this.#opts.stationId,
+      endpoint: config.url,
+      protocols: [OCPP201],
+      strictMode: true,
+      strictModeValidators: [strictValidator()],
+      reconnect: false,
+      callConcurrency: 1,
+      callTimeoutMs: Math.max(1, this.#comm.messageTimeoutS) * 1000,
+      pingIntervalMs: Math.max(0, this.#comm.pingIntervalS) * 1000,
+      respondWithDetailedErrors: false,
+      // ocpp-rpc builds the Basic auth header from identity and password; neither option is ever logged.
+      ...(password !== undefined ? { password } : {}),
+      wsOpts: config.url.startsWith('wss:') ? { ...config.tls, minVersion: 'TLSv1.2' } : {},
+    } as ConstructorParameters<typeof RPCClient>[0]);
+    this.#client = client;
+    this.#events.attach(client, generation);
+    client.on('close', () => {
+      if (generation !== this.#generation) return;
+      this.#client = undefined;
+      if (this.#open) this.#onDown();
+    });
+    client.connect().then(
+      () => {
+        if (generation !== this.#generation) {
+          client.close({ force: true }).catch(() => undefined);
+          return;
+        }
+        this.#onUp(generation);
+      },
+      (err: unknown) => {
+        if (generation !== this.#generation) return;
+        this.#client = undefined;
+        this.#onConnectFailed(err);
+        this.#scheduleReconnect();
+      },
+    );
+  }
+
+  #onUp(generation: number): void {
+    this.#backoff.reset();
+    if (this.#failures > 0) this.#log.info({ failures: this.#failures }, 'CSMS connection restored');
+    this.#failures = 0;
+    this.#reported.clear();
+    this.#open = true;
+    this.#events.up(generation);
+  }
+
+  #onDown(): void {
+    this.#open = false;
+    this.#log.warn('CSMS connection lost');
+    this.#events.down();
+    this.#scheduleReconnect();
+  }
+
+  #onConnectFailed(err: unknown): void {
+    this.#failures++;
+    const e = err as { code?: unknown; message?: string };
+    let what = e.message ?? String(err);
+    if (err instanceof UnexpectedHttpResponse) {
+      what = `HTTP ${String(e.code)} ${what}`;
+      // OCPP A00: the CSMS did not accept the credentials (Basic auth or client certificate).
+      if (e.code === 401 || e.code === 403) this.#securityEventOnce('FailedToAuthenticateAtCsms', `CSMS answered ${what}`);
+    } else if (peerCertRejected(e.code)) {
+      this.#securityEventOnce('InvalidCsmsCertificate', `${String(e.code)}: ${what}`);
+    }
+    if (this.#failures === 1) this.#log.warn({ err }, 'cannot connect to the CSMS; retrying with back-off');
+    else this.#log.debug({ err, failures: this.#failures }, 'cannot connect to the CSMS');
+  }
+
+  #securityEventOnce(type: string, info: string): void {
+    if (this.#reported.has(type)) return;
+    this.#reported.add(type);
+    this.#events.securityEvent(type, info);
+  }
+
+  #scheduleReconnect(): void {
+    if (!this.#wanted) return;
+    let ms = 0;
+    if (this.#reconnectNow) this.#reconnectNow = false;
+    else ms = this.#backoff.next(this.#comm);
+    this.#log.debug({ ms }, 'reconnecting to the CSMS');
+    this.#reconnect.set(ms, () => this.#connect());
+  }
+}
+
+/** Closes with a close frame; a CSMS that does not answer it within the grace gets the socket cut. */
+async function closeClient(client: RPCClient, reason: string, timers: Timers): Promise<void> {
+  let timer: TimerHandle | undefined;
+  const closed = client.close({ code: 1000, reason }).then(() => true, () => true);
+  // Kept alive: the grace is short, and a shutdown must not end before the socket is dealt with.
+  const late = new Promise<boolean>((resolve) => {
+    timer = timers.setTimeout(() => resolve(false), CLOSE_GRACE_MS, { keepAlive: true });
+  });
+  const done = await Promise.race([closed, late]);
+  timers.clearTimeout(timer);
+  // ocpp-rpc has no terminate for a socket that is already closing; its WebSocket is the only handle.
+  if (!done) (client as unknown as { _ws?: { terminate(): void } })._ws?.terminate();
+}
