@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from './log.js';
+import { BootstrapError } from './errors.js';
 import { EverestModule, type StartInfo } from './everest/module.js';
 import { loadManifest, type Manifest } from './everest/manifest.js';
 import { TSOCPP_CONFIG, type TsOcppConfig } from './generated/module-config.js';
@@ -11,7 +12,7 @@ import type { BusSettings } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
 import { bundledInterfaces, bundledTypes, projectRoot } from './schema/definitions.js';
 import { OcppService } from './ocpp/service.js';
-import { bindOcppService, dataTransferForwarder, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
+import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
@@ -106,13 +107,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
     // the codegen test holds them), so what reaches onConfig is typed.
     mod = new EverestModule<TsOcppSpec, typeof TSOCPP_CONFIG>({ settings, manifest: { ...manifest, config: TSOCPP_CONFIG }, log, interfaces, types });
     const m0 = mod;
-    bindOcppService(m0, () => service!, () => csms);
+    // The handlers are built once the config is known, from the service opened with it.
     const info = await m0.start(async (cfg) => {
       const m: TsOcppConfig = cfg.module;
       log.level = m.log_level;
       const dbPath = resolve(m.device_model_db);
       mkdirSync(dirname(dbPath), { recursive: true });
-      service = OcppService.open({
+      const svc = OcppService.open({
         dbPath,
         evseCount: m.evse_count,
         connectorsPerEvse: m.connectors_per_evse,
@@ -120,16 +121,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
         sync: m.device_model_sync,
         log,
       });
-      publishServiceEvents(m0, service, log);
+      service = svc;
+      publishServiceEvents(m0, svc, log);
       // Without csms_url: no link, is_connected stays false. The link's code (and the OCPP schemas its
       // library compiles) is loaded only when there is one: that halved start-up time and cut RSS by a
       // fifth in the bench.
       if (m.csms_url !== '') {
         const { startCsms } = await import('./csms/index.js');
-        csms = startCsms({ moduleConfig: m, service, log, forwardDataTransfer: dataTransferForwarder(m0) });
+        csms = startCsms({ moduleConfig: m, service: svc, log, forwardDataTransfer: dataTransferForwarder(m0) });
       }
+      return ocppHandlers(svc, csms);
     });
-    const svc = service!;
+    const svc: OcppService | undefined = service;
+    if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
     await bindEvseManagers(m0, svc, log);
     let stopped = false;
     return {

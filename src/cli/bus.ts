@@ -6,8 +6,8 @@ import type { MqttClient } from 'mqtt';
 import { openConnection, waitConnected } from '../everest/connection.js';
 import { Publisher } from '../everest/publisher.js';
 import { Caller } from '../everest/caller.js';
-import { dialectFor, type DialectName } from '../everest/dialect.js';
-import { detectFromRetained, readRetained } from '../everest/bootstrap.js';
+import { callDialects, detectFromRetained, dialectFor, type DialectName } from '../everest/dialect.js';
+import { readRetained } from '../everest/bootstrap.js';
 import type { BusSettings } from '../everest/settings.js';
 import type { Logger } from '../log.js';
 
@@ -32,8 +32,7 @@ export async function openCliBus(settings: BusSettings, log: Logger, connectTime
   } else {
     const retained = await readRetained(client, [`${P}interfaces`, `${P}settings`], `${P}modules/${selfId}/tsocpp_probe`);
     const detected = detectFromRetained(retained.get(`${P}interfaces`), retained.get(`${P}settings`));
-    // v19 and v22 calls look the same on the wire: one old-dialect caller serves both.
-    names = detected.includes('v25') ? (detected.length > 1 ? ['v25', 'v22'] : ['v25']) : ['v22'];
+    names = callDialects(detected);
   }
   const callers = names.map((n) => new Caller({
     client, publisher, dialect: dialectFor(n), everestPrefix: P, selfId, log, callTimeoutMs: settings.callTimeoutMs,

@@ -65,9 +65,7 @@ export class ConfigService {
     client.on('error', (err) => this.#o.log.warn({ err }, 'config service: broker connection error'));
     const P = this.#o.prefix;
     client.on('message', (topic, payload) => this.#onMessage(topic, payload));
-    const subs = this.#d.name === 'v19'
-      ? { [`${P}modules/+/get_config`]: { qos: 2 as const }, [`${P}modules/+/ready`]: { qos: 2 as const } }
-      : { [`${P}config/request`]: { qos: 2 as const }, [`${P}modules/+/ready`]: { qos: 2 as const } };
+    const subs = { [this.#d.configRequestFilter(P)]: { qos: 2 as const }, [`${P}modules/+/ready`]: { qos: 2 as const } };
     await client.subscribeAsync(subs);
     await this.#publishStartupTopics();
   }
@@ -80,8 +78,7 @@ export class ConfigService {
     const ifaceNames = Object.keys(this.#o.interfaces).sort();
     const typeNames = this.#o.publishTypes === false ? [] : Object.keys(this.#o.types).sort();
     const settings: Record<string, unknown> = { validate_schema: false, ...(this.#o.config.settings ?? {}) };
-    // `forward_exceptions` appeared in v0.22: its absence is how modules tell a get_config manager.
-    if (d.name === 'v19') delete settings.forward_exceptions;
+    if (!d.settingsForwardExceptions) delete settings.forward_exceptions;
     else settings.forward_exceptions = settings.forward_exceptions ?? false;
     const moduleNames = Object.fromEntries(Object.entries(this.#o.config.active_modules).map(([id, m]) => [id, m.module]));
     const topics: Array<[string, string]> = [

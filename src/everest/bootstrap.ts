@@ -1,13 +1,169 @@
-// Joining the bus before serving: read what the manager left retained, tell the dialect from it,
-// ask for the module's config. Nothing here waits forever for a topic that the manager clears at
+// Joining the bus before serving, in one step that returns what it found: wait for the broker, read what
+// the manager left retained, tell the dialect from it, ask for the module's config, and compile the
+// interface definitions in force. Nothing here waits forever for a topic that the manager clears at
 // global ready (everest-bus.md, "Verified against a real manager" and "The older dialect").
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { DIALECT_NAMES, dialectFor, type Dialect, type DialectName } from './dialect.js';
+import { detectFromRetained, dialectFor, type Dialect, type DialectName } from './dialect.js';
 import { parsePayload } from './payload.js';
 import { withTimeout } from './timeout.js';
-import type { Logger } from '../log.js';
-import { BootstrapError } from '../errors.js';
+import { waitConnected } from './connection.js';
+import { normalizeModuleConfig, type Connection, type ModuleConfig } from './module-config.js';
+import { resolveConfig, type ConfigDeclarations, type ConfigOf, type ConfigValue, type Manifest } from './manifest.js';
+import type { BusSettings } from './settings.js';
+import { redactUrl, type Logger } from '../log.js';
+import { BootstrapError, errorMessage } from '../errors.js';
+import { compileInterface, type CompiledInterface } from '../schema/compile.js';
+import { installedTypes, relaxUnresolvedRefs, type InterfaceDefinition, type TypeFile } from '../schema/definitions.js';
+
+/** `D`: the module config's declarations (generated from manifest.yaml), which type the checked config. */
+export interface ResolvedModuleConfig<D extends ConfigDeclarations = ConfigDeclarations> {
+  /** Checked once against the manifest's declarations, defaults filled in. */
+  module: ConfigOf<D>;
+  impls: Record<string, Record<string, ConfigValue>>;
+  connections: Record<string, Connection[]>;
+  moduleConfig: ModuleConfig;
+}
+
+export interface BootstrapOptions<D extends ConfigDeclarations = ConfigDeclarations> {
+  client: MqttClient;
+  settings: BusSettings;
+  manifest: Manifest<D>;
+  log: Logger;
+  /** Interface definitions to use where the manager publishes none (always after global ready). */
+  interfaces: Record<string, InterfaceDefinition>;
+  /** Type files (key '/ocpp') to resolve `$ref` where the manager publishes none (it published `types: []`). */
+  types: Record<string, TypeFile>;
+}
+
+/** A provided implementation's interface as it is in force on this bus, compiled. */
+export interface ProvidedDefinition {
+  interfaceName: string;
+  compiled: CompiledInterface;
+  source: 'manager' | 'bundled';
+}
+
+export interface Bootstrap<D extends ConfigDeclarations = ConfigDeclarations> {
+  dialect: Dialect;
+  /** True when the manager's start-up topics were there (false: started after global ready). */
+  startupTopics: boolean;
+  config: ResolvedModuleConfig<D>;
+  /** Keyed by implementation id, in manifest order. */
+  provided: Map<string, ProvidedDefinition>;
+  /** Definitions of required interfaces, keyed by interface name, where the manager published them. */
+  required: Map<string, InterfaceDefinition>;
+}
+
+/**
+ * Join the bus up to serving. The definitions in force are the manager's where published, the bundled ones
+ * otherwise; types: the bundle, then the manager's install (its data_dir, or EV_PREFIX when spawned), then
+ * what it published. A definition that does not compile stops start-up and names its implementation.
+ */
+export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOptions<D>): Promise<Bootstrap<D>> {
+  const { client, settings: s, manifest, log } = o;
+  const P = s.everestPrefix;
+  const M = s.moduleId;
+  let warned = false;
+  const warnTimer = setInterval(() => {
+    if (!warned) log.warn({ broker: s.socketPath ?? redactUrl(s.brokerUrl) }, 'waiting for the MQTT broker');
+    warned = true;
+  }, 3000);
+  try {
+    await waitConnected(client, 24 * 3600 * 1000);
+  } finally {
+    clearInterval(warnTimer);
+  }
+
+  // 1. What the manager left retained: dialect, definitions.
+  const provided = Object.entries(manifest.provides);
+  const requiredIfaces = Object.values(manifest.requires).map((r) => r.interface);
+  const ifaceNames = [...new Set([...provided.map(([, p]) => p.interface), ...requiredIfaces])];
+  const probeTopic = `${P}modules/${M}/tsocpp_probe`;
+  const filters = [`${P}interfaces`, `${P}settings`, `${P}types`, `${P}type_definitions/#`, ...ifaceNames.map((n) => `${P}interface_definitions/${n}`)];
+  let retained = await readRetained(client, filters, probeTopic);
+  const detected = detectFromRetained(retained.get(`${P}interfaces`), retained.get(`${P}settings`));
+
+  // 2. The config, in the detected (or forced) dialect; or, with nothing retained, in whichever answers.
+  const candidates: DialectName[] = s.dialect !== 'auto' ? [s.dialect] : detected;
+  if (s.dialect !== 'auto' && !detected.includes(s.dialect)) {
+    log.warn({ forced: s.dialect, seen: detected }, 'bus dialect forced by setting differs from what the manager published');
+  }
+  const { dialect, answer } = await requestConfig(client, P, M, candidates, s.configTimeoutMs, log);
+  let startupTopics = retained.has(`${P}interfaces`);
+  if (!startupTopics) {
+    // The manager may have come up while we waited for its answer: look again.
+    retained = await readRetained(client, filters, probeTopic);
+    startupTopics = retained.has(`${P}interfaces`);
+  }
+  log.info({ dialect: dialect.name, framework: dialect.frameworkRange, startupTopics }, `bus dialect ${dialect.name} (${dialect.frameworkRange})`);
+  const config = resolveModuleConfig(manifest, normalizeModuleConfig(answer));
+
+  // 3. Definitions in force.
+  const allTypes: Record<string, TypeFile> = { ...o.types, ...installTypes(dialect, retained.get(`${P}settings`), s.installPrefix, log) };
+  for (const [topic, value] of retained) {
+    if (!topic.startsWith(`${P}type_definitions/`)) continue;
+    const file = dialect.unwrap(value, 'GetConfigResponse');
+    if (file && typeof file === 'object' && 'types' in file) allTypes[`/${topic.slice(`${P}type_definitions/`.length)}`] = file as TypeFile;
+  }
+  // Type files may reference files this install does not have (a newer everest-core): see relaxUnresolvedRefs.
+  const relaxedTypes = relaxUnresolvedRefs(allTypes, allTypes);
+  const types = relaxedTypes.def;
+  if (relaxedTypes.missing.length > 0) log.warn({ refs: relaxedTypes.missing }, 'type files reference types that are not installed; those parts are not checked');
+  const required = new Map<string, InterfaceDefinition>();
+  for (const name of requiredIfaces) {
+    const def = dialect.unwrap(retained.get(`${P}interface_definitions/${name}`), 'GetConfigResponse');
+    if (def && typeof def === 'object') required.set(name, def as InterfaceDefinition);
+  }
+  const definitions = new Map<string, ProvidedDefinition>();
+  for (const [impl, p] of provided) {
+    const fromManager = dialect.unwrap(retained.get(`${P}interface_definitions/${p.interface}`), 'GetConfigResponse');
+    const source = fromManager && typeof fromManager === 'object' ? 'manager' : 'bundled';
+    const def = source === 'manager' ? fromManager as InterfaceDefinition : o.interfaces[p.interface];
+    if (!def) throw new BootstrapError(`no definition of interface '${p.interface}' (implementation '${impl}'): the manager published none and none is bundled`);
+    const relaxed = relaxUnresolvedRefs(def, types);
+    if (relaxed.missing.length > 0) {
+      log.warn({ interface: p.interface, refs: relaxed.missing }, 'types referenced by the interface in force are unknown here; those parts are not checked');
+    }
+    let compiled: CompiledInterface;
+    try {
+      compiled = compileInterface(p.interface, relaxed.def, types);
+    } catch (err) {
+      throw new BootstrapError(`implementation '${impl}': ${errorMessage(err)}`, { cause: err });
+    }
+    definitions.set(impl, { interfaceName: p.interface, compiled, source });
+  }
+  return { dialect, startupTopics, config, provided: definitions, required };
+}
+
+function resolveModuleConfig<D extends ConfigDeclarations>(manifest: Manifest<D>, mc: ModuleConfig): ResolvedModuleConfig<D> {
+  const module = resolveConfig(manifest.config, mc.module);
+  const impls: Record<string, Record<string, ConfigValue>> = {};
+  for (const [impl, p] of Object.entries(manifest.provides)) {
+    impls[impl] = resolveConfig(p.config ?? {}, mc.impls[impl] ?? {});
+  }
+  return { module, impls, connections: mc.connections, moduleConfig: mc };
+}
+
+/** Type files of the manager's install, when this process can see them. */
+function installTypes(dialect: Dialect, settingsMsg: unknown, installPrefix: string | undefined, log: Logger): Record<string, TypeFile> {
+  const settings = dialect.unwrap(settingsMsg, 'GetConfigResponse') as { data_dir?: unknown } | undefined;
+  const dirs: string[] = [];
+  if (settings && typeof settings.data_dir === 'string') dirs.push(join(settings.data_dir, 'types'));
+  if (installPrefix) dirs.push(join(installPrefix, 'share', 'everest', 'types'));
+  for (const dir of dirs) {
+    try {
+      const found = installedTypes(dir);
+      if (Object.keys(found).length > 0) {
+        log.debug({ dir }, 'using the type files of the manager install');
+        return found;
+      }
+    } catch (err) {
+      log.warn({ dir, err }, 'could not read the type files of the manager install');
+    }
+  }
+  return {};
+}
 
 /**
  * Collect the retained messages of `filters` (wildcards allowed). Subscribing at QoS 0 makes the broker
@@ -71,21 +227,6 @@ export function matches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
-/**
- * The dialects the retained start-up topics allow: `P interfaces` is a bare array up to v0.24 and a
- * msg_type envelope from v0.25 on; in the old dialect `P settings` has `forward_exceptions` from v0.22
- * on (old-dialect payloads are bare, so `settings` is read as it was retained). What cannot be told
- * apart stays a candidate, and the config answer decides.
- */
-export function detectFromRetained(interfaces: unknown, settings: unknown): DialectName[] {
-  if (Array.isArray(interfaces)) {
-    if (typeof settings !== 'object' || settings === null) return ['v22', 'v19'];
-    return 'forward_exceptions' in settings ? ['v22'] : ['v19'];
-  }
-  if (isEnvelope(interfaces)) return ['v25'];
-  return [...DIALECT_NAMES];
-}
-
 export interface ConfigAnswer {
   dialect: Dialect;
   answer: { module_config: unknown; mappings: unknown };
@@ -111,8 +252,8 @@ export async function requestConfig(client: MqttClient, prefix: string, moduleId
     for (const { d, req } of requests) {
       if (req.responseTopic !== topic) continue;
       const answer = d.readConfigAnswer(parsed.value, moduleId);
-      // A bare answer also reads as nothing for v25 and vice versa, so the first fit names the dialect.
-      if (answer && (d.name !== 'v22' || !isEnvelope(parsed.value))) {
+      // Each dialect reads only its own answer's shape, so the first fit names the dialect.
+      if (answer) {
         settle({ dialect: d, answer });
         return;
       }
@@ -132,8 +273,4 @@ export async function requestConfig(client: MqttClient, prefix: string, moduleId
     client.off('message', onMessage);
     await client.unsubscribeAsync(responseTopics).catch(() => undefined);
   }
-}
-
-function isEnvelope(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && 'msg_type' in v;
 }

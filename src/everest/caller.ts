@@ -7,8 +7,7 @@ import { CmdError } from '../errors.js';
 import type { Dialect } from './dialect.js';
 import type { Publisher } from './publisher.js';
 import type { PendingCall, VarCallback } from './handlers/context.js';
-import { handleResult } from './handlers/result.js';
-import { handleVar, type VarSubscription } from './handlers/var.js';
+import { route, type Route, type Routes } from './handlers/index.js';
 
 export interface CallerOptions {
   client: MqttClient;
@@ -18,8 +17,8 @@ export interface CallerOptions {
   selfId: string;
   log: Logger;
   callTimeoutMs: number;
-  /** Topics that are already ours for another purpose (old dialect: our own cmd topic). */
-  isServeTopic?: (topic: string) => boolean;
+  /** The routing table of the module this caller belongs to; without one, the caller keeps its own (see onMessage). */
+  routes?: Routes;
 }
 
 export class Caller {
@@ -28,7 +27,8 @@ export class Caller {
   readonly log: Logger;
   readonly #o: CallerOptions;
   readonly #replyTopics = new Map<string, Promise<unknown>>();
-  readonly #varTopics = new Map<string, VarSubscription[]>();
+  readonly #routes: Routes;
+  readonly #resultRoute: Route = { kind: 'result', host: this };
   /** Calls whose reply subscription failed while the broker was away: retried at the next connect. */
   #afterReconnect: Array<() => void> = [];
 
@@ -36,6 +36,7 @@ export class Caller {
     this.#o = opts;
     this.dialect = opts.dialect;
     this.log = opts.log;
+    this.#routes = opts.routes ?? new Map();
     opts.client.on('connect', () => {
       const retry = this.#afterReconnect;
       this.#afterReconnect = [];
@@ -43,15 +44,15 @@ export class Caller {
     });
   }
 
-  /** Handles the message when it is a reply or a var this caller waits for; false otherwise. */
+  /**
+   * For a caller used on its own (the command-line client): handles the message when it is a reply or a
+   * var this caller waits for; false otherwise. A module routes its messages itself.
+   */
   onMessage(topic: string, payload: Buffer): boolean {
-    const subs = this.#varTopics.get(topic);
-    if (subs) handleVar(this, subs, topic, payload);
-    if (this.#replyTopics.has(topic)) {
-      handleResult(this, topic, payload);
-      return true;
-    }
-    return subs !== undefined;
+    const r = this.#routes.get(topic);
+    if (r === undefined) return false;
+    route(r, topic, payload, false);
+    return true;
   }
 
   implPrefix(moduleId: string, implId: string): string {
@@ -99,8 +100,15 @@ export class Caller {
   #subscribeReplies(replyTopic: string): Promise<unknown> {
     let sub = this.#replyTopics.get(replyTopic);
     if (!sub) {
-      // Old dialect, calling ourselves: the serve subscription already covers the topic.
-      sub = this.#o.isServeTopic?.(replyTopic) ? Promise.resolve() : this.#o.client.subscribeAsync(replyTopic, { qos: 2 });
+      const served = this.#routes.get(replyTopic);
+      if (served?.kind === 'call') {
+        // Old dialect, calling ourselves: the serve subscription already covers the topic.
+        served.results = this;
+        sub = Promise.resolve();
+      } else {
+        this.#routes.set(replyTopic, this.#resultRoute);
+        sub = this.#o.client.subscribeAsync(replyTopic, { qos: 2 });
+      }
       // A failed subscription is not kept: the next call tries again.
       sub.catch(() => {
         if (this.#replyTopics.get(replyTopic) === sub) this.#replyTopics.delete(replyTopic);
@@ -112,17 +120,18 @@ export class Caller {
 
   async subscribeVar(moduleId: string, implId: string, name: string, callback: VarCallback): Promise<() => void> {
     const topic = this.dialect.varTopic(this.implPrefix(moduleId, implId), name);
-    let subs = this.#varTopics.get(topic);
-    if (!subs) {
-      subs = [];
-      this.#varTopics.set(topic, subs);
+    let r = this.#routes.get(topic);
+    if (r?.kind !== 'var') {
+      r = { kind: 'var', host: this, subs: [] };
+      this.#routes.set(topic, r);
       await this.#o.client.subscribeAsync(topic, { qos: 2 });
     }
+    const subs = r.subs;
     const sub = { name, callback };
     subs.push(sub);
     return () => {
-      const list = this.#varTopics.get(topic);
-      if (list) list.splice(list.indexOf(sub), 1);
+      const i = subs.indexOf(sub);
+      if (i >= 0) subs.splice(i, 1);
     };
   }
 

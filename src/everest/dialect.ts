@@ -74,6 +74,8 @@ export interface Dialect {
   cmdServeTopics(implPrefix: string, cmds: readonly string[]): string[];
   /** Read a call from a message on a cmd serve topic; 'ignore' for our own results (old dialect echo). */
   readCall(implPrefix: string, topic: string, inner: unknown): InboundCall | 'ignore' | undefined;
+  /** The cmd a serve topic names, for answering an unreadable call; undefined where one topic serves every cmd. */
+  cmdOfServeTopic(implPrefix: string, topic: string): string | undefined;
   replyTopic(implPrefix: string, cmd: string, origin: string): string;
   encodeResult(cmd: string, id: unknown, self: string, body: { retval: unknown } | { error: ErrorObject }): string;
 
@@ -100,6 +102,10 @@ export interface Dialect {
   /** For the embedded config service: a module's ready, as this dialect's manager accepts it. */
   readModuleReady(parsed: unknown): boolean;
   configRequest(prefix: string, moduleId: string): ConfigRequest;
+  /** For the embedded config service: the filter on which this dialect's manager takes config requests. */
+  configRequestFilter(prefix: string): string;
+  /** For the embedded config service: whether this dialect's manager publishes `forward_exceptions` in `settings`. */
+  readonly settingsForwardExceptions: boolean;
   /** The answer of the manager to our config request, reduced to `{module_config, mappings}`. */
   readConfigAnswer(parsed: unknown, moduleId: string): { module_config: unknown; mappings: unknown } | undefined;
 }
@@ -118,6 +124,10 @@ const v25: Dialect = {
     if (!isObject(inner)) return undefined;
     const cmd = topic.slice(implPrefix.length + 5); // `${implPrefix}/cmd/`
     return { cmd, id: inner.id, origin: inner.origin, args: inner.args };
+  },
+  cmdOfServeTopic(implPrefix, topic) {
+    const tail = topic.slice(implPrefix.length + 5); // `${implPrefix}/cmd/`
+    return tail.length > 0 ? tail : undefined;
   },
   replyTopic: (implPrefix, cmd, origin) => `${implPrefix}/cmd/${cmd}/response/${origin}`,
   encodeResult(_cmd, id, self, body) {
@@ -152,6 +162,8 @@ const v25: Dialect = {
     responseTopic: `${prefix}modules/${moduleId}/response`,
     payload: v25.wrap('GetConfig', JSON.stringify({ origin: moduleId, request: { type: 'Module' }, type: 'Get' })),
   }),
+  configRequestFilter: (prefix) => `${prefix}config/request`,
+  settingsForwardExceptions: true,
   readConfigAnswer(parsed) {
     const inner = v25.unwrap(parsed, 'GetConfigResponse');
     return readGetResponse(inner);
@@ -190,6 +202,7 @@ function legacy(name: 'v22' | 'v19'): Dialect {
       const data = isObject(inner.data) ? inner.data : {};
       return { cmd: typeof inner.name === 'string' ? inner.name : '', id: data.id, origin: data.origin, args: data.args };
     },
+    cmdOfServeTopic: () => undefined,
     replyTopic: (implPrefix) => `${implPrefix}/cmd`,
     encodeResult(cmd, id, self, body) {
       // A result without name/type/data.id/data.origin makes the caller abort and the manager stop the stack.
@@ -244,8 +257,12 @@ function legacy(name: 'v22' | 'v19'): Dialect {
           responseTopic: `${prefix}modules/${moduleId}/config`,
           payload: JSON.stringify({ type: 'full' }),
         }),
+    configRequestFilter: name === 'v22' ? (prefix) => `${prefix}config/request` : (prefix) => `${prefix}modules/+/get_config`,
+    // `forward_exceptions` appeared in v0.22: its absence is how a module tells a get_config manager.
+    settingsForwardExceptions: name === 'v22',
     readConfigAnswer: name === 'v22'
-      ? (parsed) => readGetResponse(parsed)
+      // A v25 answer (an envelope) is not v22's, even where its inner shape would fit.
+      ? (parsed) => (isEnvelope(parsed) ? undefined : readGetResponse(parsed))
       : (parsed, moduleId) => {
           if (!isObject(parsed) || !isObject(parsed.module_config)) return undefined;
           return { module_config: parsed.module_config[moduleId], mappings: parsed.mappings };
@@ -258,4 +275,28 @@ const DIALECTS: Record<DialectName, Dialect> = { v25, v22: legacy('v22'), v19: l
 
 export function dialectFor(name: DialectName): Dialect {
   return DIALECTS[name];
+}
+
+function isEnvelope(v: unknown): boolean {
+  return isObject(v) && 'msg_type' in v;
+}
+
+/**
+ * The dialects the retained start-up topics allow: `P interfaces` is a bare array up to v0.24 and a
+ * msg_type envelope from v0.25 on; in the old dialect `P settings` has `forward_exceptions` from v0.22
+ * on (old-dialect payloads are bare, so `settings` is read as it was retained). What cannot be told
+ * apart stays a candidate, and the config answer decides.
+ */
+export function detectFromRetained(interfaces: unknown, settings: unknown): DialectName[] {
+  if (Array.isArray(interfaces)) {
+    if (typeof settings !== 'object' || settings === null) return ['v22', 'v19'];
+    return 'forward_exceptions' in settings ? ['v22'] : ['v19'];
+  }
+  if (isEnvelope(interfaces)) return ['v25'];
+  return [...DIALECT_NAMES];
+}
+
+/** One dialect per form a call takes on the wire, for a caller that must reach providers of any of `names` (v19 and v22 calls are the same). */
+export function callDialects(names: readonly DialectName[]): DialectName[] {
+  return [...new Set(names.map((n) => (n === 'v19' ? 'v22' : n)))];
 }

@@ -39,6 +39,8 @@ function makeLean(): void {
   try {
     const fromMqtt = createRequire(createRequire(import.meta.url).resolve('mqtt'));
     const fromPacket = createRequire(fromMqtt.resolve('mqtt-packet'));
+    // The one read of the environment outside main.ts: DEBUG is the debug package's own variable, and this
+    // must run when the module is imported, before MQTT.js loads that package.
     if (!process.env.DEBUG) {
       for (const from of [fromMqtt, fromPacket]) {
         const path = from.resolve('debug');

@@ -16,6 +16,8 @@ export interface BusSettings {
   /** Everest prefix with its trailing slash, as the framework uses it ("everest/"). */
   everestPrefix: string;
   externalPrefix: string;
+  /** The EVerest install prefix a manager spawned us from (EV_PREFIX), where its type files are. */
+  installPrefix?: string;
   /** mqtt://host:port, mqtts://..., or unix socket path via `socketPath`. */
   brokerUrl: string;
   socketPath?: string;
@@ -137,6 +139,7 @@ export function resolveBusSettings(flags: Flags, env: Readonly<NodeJS.ProcessEnv
     moduleId,
     everestPrefix: withSlash(str(flags, env, 'mqtt_everest_prefix', 'EV_MQTT_EVEREST_PREFIX') ?? DEFAULT_SETTINGS.everestPrefix),
     externalPrefix: str(flags, env, 'mqtt_external_prefix', 'EV_MQTT_EXTERNAL_PREFIX') ?? '',
+    installPrefix: env.EV_PREFIX || undefined,
     brokerUrl,
     dialect: dialectRaw as DialectName | 'auto',
     qosWindow: parseInteger('qos_window', str(flags, env, 'qos_window', 'TSOCPP_QOS_WINDOW'), DEFAULT_SETTINGS.qosWindow, 1),

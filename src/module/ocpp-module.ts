@@ -1,6 +1,6 @@
 // TsOcpp on the bus: the ocpp and ocpp_data_transfer handlers call the OCPP service, and the
 // service's events become vars. The only file that knows both the bus module and the OCPP service.
-import type { EverestModule, ModuleSpec } from '../everest/module.js';
+import type { EverestModule, ModuleHandlers, ModuleSpec } from '../everest/module.js';
 import type { OcppService } from '../ocpp/service.js';
 import type { Logger } from '../log.js';
 import type { OcppCmds, OcppVars } from '../generated/interfaces/ocpp.js';
@@ -59,28 +59,32 @@ export interface CsmsDataTransfer {
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
 }
 
-export function bindOcppService(
-  mod: EverestModule<TsOcppSpec>, getService: () => OcppService, getCsms: () => CsmsDataTransfer | undefined = () => undefined,
-): void {
-  mod.implement('main', {
-    stop: () => getService().stop(),
-    restart: () => getService().restart(),
-    get_variables: (args) => getService().getVariables(args.requests),
-    set_variables: (args) => getService().setVariables(args.requests),
-    monitor_variables: (args) => {
-      getService().monitorVariables(args.component_variables);
-      return null;
+/**
+ * The handlers of both implementations, made once the service (and the CSMS link, when there is one) is
+ * open: the bus module serves no call before they exist.
+ */
+export function ocppHandlers(service: OcppService, csms: CsmsDataTransfer | undefined): ModuleHandlers<TsOcppSpec> {
+  return {
+    main: {
+      stop: () => service.stop(),
+      restart: () => service.restart(),
+      get_variables: (args) => service.getVariables(args.requests),
+      set_variables: (args) => service.setVariables(args.requests),
+      monitor_variables: (args) => {
+        service.monitorVariables(args.component_variables);
+        return null;
+      },
+      change_availability: (args) => service.changeAvailability(args.request),
+      security_event: async (args) => {
+        await service.securityEventBatched(toSecurityEvent(args));
+        return null;
+      },
     },
-    change_availability: (args) => getService().changeAvailability(args.request),
-    security_event: async (args) => {
-      await getService().securityEventBatched(toSecurityEvent(args));
-      return null;
+    data_transfer: {
+      // everest-core OCPP201 data_transfer/ocpp_data_transferImpl.cpp: to the CSMS when there is a link.
+      data_transfer: csms ? (args) => csms.dataTransfer(args.request) : (args) => service.dataTransfer.handle(args.request),
     },
-  });
-  mod.implement('data_transfer', {
-    // everest-core OCPP201 data_transfer/ocpp_data_transferImpl.cpp: to the CSMS when there is a link.
-    data_transfer: (args) => getCsms()?.dataTransfer(args.request) ?? getService().dataTransfer.handle(args.request),
-  });
+  };
 }
 
 /**

@@ -1,22 +1,51 @@
-// One switch from a topic's route to the handler of its kind.
-import type { HandlerHost, ServedImpl } from './context.js';
+// One switch from a topic's route to the handler of its kind, for every inbound message (as MQTT.js's
+// handlers/index.ts switches on packet.cmd). A route is made once, when its topic is subscribed, and
+// carries the owner of the state its handler needs: routing a message allocates nothing.
+import type { CallServer } from '../call-server.js';
+import type { ServedImpl } from './context.js';
 import { handleCall } from './call.js';
+import { handleResult, type ResultHost } from './result.js';
+import { handleVar, type VarHost, type VarSubscription } from './var.js';
+import { handleReady, type ReadyHost } from './ready.js';
+import { handleManagerRestart, type RestartHost } from './manager-restart.js';
 
-// Results of our own calls and vars of other modules are routed by the Caller (caller.ts).
 export type Route =
-  | { kind: 'call'; served: ServedImpl }
-  | { kind: 'global-ready' }
-  | { kind: 'manager-start' };
+  | {
+    readonly kind: 'call'; readonly server: CallServer; readonly served: ServedImpl;
+    /** Old dialect: a cmd topic we serve also carries the results of our calls to ourselves. */
+    results: ResultHost | undefined;
+  }
+  | { readonly kind: 'result'; readonly host: ResultHost }
+  | { readonly kind: 'var'; readonly host: VarHost; readonly subs: VarSubscription[] }
+  | { readonly kind: 'ready'; readonly host: ReadyHost }
+  | { readonly kind: 'manager-restart'; readonly host: RestartHost };
 
-export function dispatch(host: HandlerHost, route: Route, topic: string, buf: Buffer): void {
-  switch (route.kind) {
+/** Topic -> route: one table per bus peer, shared by the module and its Caller. */
+export type Routes = Map<string, Route>;
+
+export function route(r: Route, topic: string, buf: Buffer, retained: boolean): void {
+  switch (r.kind) {
     case 'call':
-      handleCall(host, route.served, topic, buf);
+      if (r.results !== undefined) handleResult(r.results, topic, buf);
+      handleCall(r.server, r.served, topic, buf);
       return;
-    case 'global-ready':
-    case 'manager-start':
+    case 'result':
+      handleResult(r.host, topic, buf);
+      return;
+    case 'var':
+      handleVar(r.host, r.subs, topic, buf);
+      return;
+    case 'ready':
+      handleReady(r.host, buf);
+      return;
+    case 'manager-restart':
+      handleManagerRestart(r.host, buf, retained);
       return;
   }
 }
 
-export type { HandlerHost, ServedImpl, CmdHandler, CallContext, PendingCall, InFlight, VarCallback } from './context.js';
+export type { ServedImpl, CmdHandler, CallContext, PendingCall, VarCallback } from './context.js';
+export type { ResultHost } from './result.js';
+export type { VarHost, VarSubscription } from './var.js';
+export type { ReadyHost } from './ready.js';
+export type { RestartHost } from './manager-restart.js';

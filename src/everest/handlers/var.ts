@@ -9,7 +9,12 @@ export interface VarSubscription {
   readonly callback: VarCallback;
 }
 
-export function handleVar(host: { readonly dialect: Dialect; readonly log: Logger }, subs: readonly VarSubscription[], topic: string, buf: Buffer): void {
+export interface VarHost {
+  readonly dialect: Dialect;
+  readonly log: Logger;
+}
+
+export function handleVar(host: VarHost, subs: readonly VarSubscription[], topic: string, buf: Buffer): void {
   const parsed = parsePayload(buf);
   if (!parsed.ok) {
     host.log.warn({ topic }, `dropped a var: ${parsed.reason}`);
