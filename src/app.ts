@@ -3,7 +3,7 @@
 // bootstrap differs.
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Logger } from './log.js';
+import { setLogLevel, type Logger } from './log.js';
 import { BootstrapError } from './errors.js';
 import { EverestModule, type StartInfo } from './everest/module.js';
 import { loadManifest, type Manifest } from './everest/manifest.js';
@@ -110,7 +110,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     // The handlers are built once the config is known, from the service opened with it.
     const info = await m0.start(async (cfg) => {
       const m: TsOcppConfig = cfg.module;
-      log.level = m.log_level;
+      // Empty: the level TsOcpp started with stays (--log-level, the manager's Filter, or info).
+      if (m.log_level !== '') setLogLevel(log, m.log_level);
       const dbPath = resolve(m.device_model_db);
       mkdirSync(dirname(dbPath), { recursive: true });
       const svc = OcppService.open({

@@ -17,11 +17,6 @@ export interface EverestLogOptions {
   moduleId: string;
   /** The manager's logging config (EV_LOG_CONF_FILE, or --log_config as binaries get it). */
   logConfigFile?: string;
-  /**
-   * The manifest's default log_level: the module config carries it whenever the user did not set one, so
-   * setting the level to it later (src/app.ts does) leaves the logging config's Filter in force.
-   */
-  configDefaultLevel?: string;
 }
 
 export interface LogOptions {
@@ -69,11 +64,7 @@ export function createLogger(opts: LogOptions = {}): Logger {
     const filterLevel = config.disabled ? 'silent' : pinoLevelFor(config.passes);
     const filter = { active: opts.level === undefined };
     const log = pino({ ...options, level: opts.level ?? filterLevel }, everestConsoleStream(config, manager.moduleId, out(), filter));
-    onLevelSet(log, (level) => {
-      if (level === manager.configDefaultLevel) return false;
-      filter.active = false;
-      return true;
-    });
+    filters.set(log, filter);
     return log;
   }
   if (format === 'pretty' && opts.stream === undefined) {
@@ -83,22 +74,14 @@ export function createLogger(opts: LogOptions = {}): Logger {
   return opts.stream !== undefined || toStderr ? pino(options, out()) : pino(options);
 }
 
-/**
- * Every assignment to log.level asks `apply` first. The module config always carries a log_level (the
- * manifest's default when the user set none): that default leaves the Filter (or --log-level) in force,
- * any other level replaces it.
- */
-function onLevelSet(log: Logger, apply: (level: string) => boolean): void {
-  let proto: object | null = Object.getPrototypeOf(log) as object | null;
-  let desc: PropertyDescriptor | undefined;
-  while (proto && !(desc = Object.getOwnPropertyDescriptor(proto, 'level'))) proto = Object.getPrototypeOf(proto) as object | null;
-  if (!desc?.get || !desc.set) return;
-  const { get, set } = desc;
-  Object.defineProperty(log, 'level', {
-    configurable: true,
-    get(this: Logger) { return get.call(this) as string; },
-    set(this: Logger, level: string) { if (apply(level)) set.call(this, level); },
-  });
+// The Filter of the manager's logging config, per logger of the everest format: a level set later replaces it.
+const filters = new WeakMap<Logger, { active: boolean }>();
+
+/** A level chosen after start (the module config's log_level): it replaces the logging config's Filter. */
+export function setLogLevel(log: Logger, level: string): void {
+  const filter = filters.get(log);
+  if (filter) filter.active = false;
+  log.level = level;
 }
 
 /** A logger that writes nothing, for library use and tests that do not look at logs. */

@@ -3,8 +3,8 @@
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { tuneHeap } from './heap-tuning.js';
 import { createLogger, LOG_FORMATS, redactUrl, resolveLogFormat, type LogFormat, type Logger } from './log.js';
+import { NEWEST_DIALECT } from './everest/dialect.js';
 import { parseInteger, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
-import type { DialectName } from './everest/dialect.js';
 import { ConfigError, errorCode, errorMessage } from './errors.js';
 import { defaultEverestConfigFile, defaultManifest, startApp, type EmbeddedOptions } from './app.js';
 import { loadEverestConfig } from './embedded/everest-config.js';
@@ -101,20 +101,20 @@ async function main(argv: string[]): Promise<number> {
   const logConfigFile = flagString(flags, 'log_config') ?? (env.EV_LOG_CONF_FILE || undefined);
   const moduleId = flagString(flags, 'module') ?? (env.EV_MODULE || 'ocpp');
   const log = createLogger({ level, format, joinedToManager: joinManager,
-    everest: { moduleId, logConfigFile, configDefaultLevel: String(defaultManifest().config.log_level?.default ?? 'info') } });
+    everest: { moduleId, logConfigFile } });
   const startedAt = performance.now(); // for the framework's "Module <id> initialized [N ms]" line
   const host = flagString(flags, 'host') ?? '127.0.0.1';
   const port = parseInteger('port', flagString(flags, 'port'), 1883, 0, 65535);
   const settings = resolveBusSettings(flags, env, { moduleId: 'ocpp', brokerUrl: `mqtt://${host}:${port}` });
   let embedded: EmbeddedOptions | undefined;
   if (!joinManager) {
-    const d = settings.dialect === 'auto' ? 'v25' : settings.dialect;
+    const d = settings.dialect === 'auto' ? NEWEST_DIALECT : settings.dialect;
     const moduleConfig: Record<string, unknown> = {};
     for (const key of MODULE_CONFIG_FLAGS) {
       const v = flagString(flags, key);
       if (v !== undefined) moduleConfig[key] = v;
     }
-    embedded = { dialect: d as DialectName, moduleConfig };
+    embedded = { dialect: d, moduleConfig };
     if (flags.broker === undefined) embedded.broker = { host, port };
     const configFile = flagString(flags, 'config');
     if (configFile) embedded.configFile = configFile;

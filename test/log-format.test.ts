@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import mqtt from 'mqtt';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger } from '../src/log.js';
+import { createLogger, setLogLevel } from '../src/log.js';
 import { parseEverestLogConfig, severityFilter } from '../src/log/everest-config.js';
 import { TsOcppError } from '../src/errors.js';
 import { testBroker, uniquePrefix } from './helpers/broker.js';
@@ -51,17 +51,15 @@ test('the Format string, colours and escapes of the config are used as liblog re
   assert.match(lines[0]!, /^\d\d:\d\d:\d\d \[\x1b\[1;33mWARN\x1b\[0m\] \x1b\[1;32ma-very-long-mod\x1b\[0m : w\n$/);
 });
 
-test('the Filter decides which severities pass; the module config default does not lower it, another level does', () => {
+test('the Filter decides which severities pass until the module config sets a level', () => {
   assert.equal(severityFilter('%Severity% >= WARN'), [false, false, false, true, true, true]);
   assert.equal(severityFilter('%Severity% >= DEBG and %Severity% < ERRO'), [false, true, true, true, false, false]);
   assert.equal(severityFilter('%Process% contains "x" or %Severity% > INFO'), [true, true, true, true, true, true]);
   const file = logConfig('%Severity% >= WARN');
-  const { log, lines } = capture({ joinedToManager: true, everest: { moduleId: 'ocpp', logConfigFile: file, configDefaultLevel: 'info' } });
+  const { log, lines } = capture({ joinedToManager: true, everest: { moduleId: 'ocpp', logConfigFile: file } });
   log.info('hidden');
-  log.level = 'info'; // what the module config's default log_level does
-  log.info('still hidden');
   log.child({ part: 'x' }).warn('shown');
-  log.level = 'debug'; // a log_level set in the module config
+  setLogLevel(log, 'debug'); // a log_level set in the module config (src/app.ts)
   log.debug('now shown');
   assert.is(lines.length, 2);
   assert.match(lines[0]!, /\[WARN.*shown part=x/);
@@ -76,10 +74,10 @@ test('the Filter decides which severities pass; the module config default does n
 test('--log-format json keeps JSON under a manager; without a manager auto is JSON off a terminal', () => {
   const a = capture({ joinedToManager: true, format: 'json', everest: { moduleId: 'ocpp', logConfigFile: logConfig('%Severity% >= DEBG') } });
   a.log.info({ n: 1 }, 'x');
-  assert.equal(JSON.parse(a.lines[0]!).msg, 'x');
+  assert.equal((JSON.parse(a.lines[0]!) as { msg: string }).msg, 'x');
   const b = capture({});
   b.log.info('y');
-  assert.equal(JSON.parse(b.lines[0]!).msg, 'y');
+  assert.equal((JSON.parse(b.lines[0]!) as { msg: string }).msg, 'y');
 });
 
 async function runJoined(filter: string): Promise<string[]> {

@@ -44,7 +44,7 @@ function firstAnswer(calls: Promise<unknown>[]): Promise<unknown> {
     for (const c of calls) {
       c.then(resolve, (err: unknown) => {
         if (err instanceof CmdError && err.type === 'CmdTimeout' && ++timeouts < calls.length) return;
-        reject(err);
+        reject(err instanceof Error ? err : new Error(String(err)));
       });
     }
   });

@@ -60,7 +60,7 @@ export class CsmsConnection {
     this.#log = opts.log;
     this.#timers = opts.timers;
     this.#events = opts.events;
-    this.#backoff = new ReconnectBackoff(this.#timers.random);
+    this.#backoff = new ReconnectBackoff(() => this.#timers.random());
     this.#reconnect = new TimerSlot(this.#timers);
     this.#comm = readCommSettings(opts.service);
   }

@@ -202,6 +202,7 @@ export class OcppCsmsLink implements CsmsLink {
   // ---- sending ----
 
   #sender(): Sender {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below are object-literal getters, which cannot be arrows
     const link = this;
     return {
       call: <Res>(action: string, payload: object, opts?: SendOptions) => this.#call<Res>(action, payload, opts),
@@ -238,6 +239,7 @@ export class OcppCsmsLink implements CsmsLink {
   // ---- what the CSMS's CALLs may do to the station ----
 
   #station(): StationControl {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below are object-literal getters, which cannot be arrows
     const link = this;
     return {
       get registration() {

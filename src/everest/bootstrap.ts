@@ -113,7 +113,7 @@ export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOption
   const required = new Map<string, InterfaceDefinition>();
   for (const name of requiredIfaces) {
     const def = dialect.unwrap(retained.get(`${P}interface_definitions/${name}`), 'GetConfigResponse');
-    if (def && typeof def === 'object') required.set(name, def as InterfaceDefinition);
+    if (def && typeof def === 'object') required.set(name, def);
   }
   const definitions = new Map<string, ProvidedDefinition>();
   for (const [impl, p] of provided) {

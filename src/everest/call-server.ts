@@ -175,7 +175,7 @@ export class CallServer {
           this.answerError(served, cmd, topic, key, id, err.type, err.message, origin);
         } else {
           const msg = clip(errorMessage(err));
-          served.log.error({ cmd, origin, err: msg }, `handler of ${cmd} threw`);
+          served.log.error({ cmd, origin, err }, `handler of ${cmd} threw`);
           this.#send(key, topic, this.dialect.encodeResult(cmd, id, this.selfId, { error: { type: 'HandlerException', msg } }));
         }
       } else {

@@ -36,7 +36,7 @@ export class Caller {
     this.#o = opts;
     this.dialect = opts.dialect;
     this.log = opts.log;
-    this.#routes = opts.routes ?? new Map();
+    this.#routes = opts.routes ?? new Map<string, Route>();
     opts.client.on('connect', () => {
       const retry = this.#afterReconnect;
       this.#afterReconnect = [];

@@ -10,6 +10,8 @@ import type { CmdErrorType } from '../errors.js';
 import { isObject } from '../is-object.js';
 
 export const DIALECT_NAMES = ['v25', 'v22', 'v19'] as const;
+/** The dialect the embedded default speaks unless told otherwise: the newest framework's. */
+export const NEWEST_DIALECT: DialectName = DIALECT_NAMES[0];
 export type DialectName = (typeof DIALECT_NAMES)[number];
 
 export function isDialectName(value: string): value is DialectName {

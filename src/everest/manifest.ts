@@ -99,7 +99,7 @@ export function coerceConfigValue(key: string, decl: ConfigDeclaration, value: u
   if (decl.enum && !decl.enum.includes(v as string | number)) {
     throw new ConfigError(key, `${JSON.stringify(v)} is not one of ${decl.enum.join(', ')}`);
   }
-  return v as ConfigValue;
+  return v;
 }
 
 /**

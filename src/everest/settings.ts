@@ -141,7 +141,7 @@ export function resolveBusSettings(flags: Flags, env: Readonly<NodeJS.ProcessEnv
     externalPrefix: str(flags, env, 'mqtt_external_prefix', 'EV_MQTT_EXTERNAL_PREFIX') ?? '',
     installPrefix: env.EV_PREFIX || undefined,
     brokerUrl,
-    dialect: dialectRaw as DialectName | 'auto',
+    dialect: dialectRaw,
     qosWindow: parseInteger('qos_window', str(flags, env, 'qos_window', 'TSOCPP_QOS_WINDOW'), DEFAULT_SETTINGS.qosWindow, 1),
     callTimeoutMs: parseInteger('call_timeout_ms', str(flags, env, 'call_timeout_ms', 'TSOCPP_CALL_TIMEOUT_MS'), DEFAULT_SETTINGS.callTimeoutMs, 1),
     handlerTimeoutMs: parseInteger('handler_timeout_ms', str(flags, env, 'handler_timeout_ms', 'TSOCPP_HANDLER_TIMEOUT_MS'), DEFAULT_SETTINGS.handlerTimeoutMs, 1),

@@ -5,7 +5,6 @@
 import type { EverestModule } from '../everest/module.js';
 import type { OcppService } from '../ocpp/service.js';
 import type { Logger } from '../log.js';
-import { errorMessage } from '../errors.js';
 import type { TsOcppSpec } from './ocpp-module.js';
 
 export const EVSE_MANAGER = 'evse_manager';
@@ -36,7 +35,7 @@ export async function bindEvseManagers(mod: EverestModule<TsOcppSpec>, service: 
         connector_id: evse.connector_id,
         cmd_source: { enable_source: 'CSMS', enable_state: enable ? 'Enable' : 'Disable', enable_priority: CSMS_PRIORITY },
       });
-    call.catch((err: unknown) => log.warn({ evse: evse.id, connector: evse.connector_id, err: errorMessage(err) }, 'evse_manager did not take the availability change'));
+    call.catch((err: unknown) => log.warn({ evse: evse.id, connector: evse.connector_id, err }, 'evse_manager did not take the availability change'));
   });
   log.info({ evses: conns.length }, 'evse_manager connected: transactions and availability follow it');
 }

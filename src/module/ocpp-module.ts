@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { OcppCmds, OcppVars } from '../generated/interfaces/ocpp.js';
 import type { OcppDataTransferCmds, OcppDataTransferVars } from '../generated/interfaces/ocpp_data_transfer.js';
 import type { SecurityEvent, DataTransferRequest, DataTransferResponse } from '../generated/types/ocpp.js';
-import { CmdError, errorMessage } from '../errors.js';
+import { CmdError } from '../errors.js';
 
 /** security_event of everest-core from 2024.10 on: one `event` instead of 2023.12's `type` and `info`. */
 export interface EventSecurityEventArgs {
@@ -99,7 +99,7 @@ export function dataTransferForwarder(mod: EverestModule<TsOcppSpec>): ((req: Da
 /** After the service is open: its events become vars. Vars published before global ready are kept by QoS 2 like any other. */
 export function publishServiceEvents(mod: EverestModule<TsOcppSpec>, service: OcppService, log: Logger): void {
   registerTransactionHandler(service);
-  const report = (what: string) => (err: unknown) => log.error({ err: errorMessage(err) }, `could not publish ${what}`);
+  const report = (what: string) => (err: unknown) => log.error({ err }, `could not publish ${what}`);
   service.on('security_event', (ev) => { mod.publish('main', 'security_event', ev).catch(report('security_event')); });
   service.on('event_data', (ev) => { mod.publish('main', 'event_data', ev).catch(report('event_data')); });
   service.on('connection', (up) => { mod.publish('main', 'is_connected', up).catch(report('is_connected')); });

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { errorMessage, TsOcppError } from '../errors.js';
 
 export type JsonSchema = Record<string, unknown>;
 export type VarDefinition = JsonSchema;
@@ -35,22 +36,22 @@ function readYaml(path: string): unknown {
   try {
     return parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`${path}: cannot read YAML: ${(err as Error).message}`, { cause: err });
+    throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${path}: cannot read YAML: ${errorMessage(err)}`, { cause: err });
   }
 }
 
 function expectMapOfMaps(path: string, where: string, value: unknown): void {
   if (value === undefined) return;
-  if (!isMap(value)) throw new Error(`${path}: ${where} must be a map`);
+  if (!isMap(value)) throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${path}: ${where} must be a map`);
   for (const [key, entry] of Object.entries(value)) {
-    if (!isMap(entry)) throw new Error(`${path}: ${where}.${key} must be a map`);
+    if (!isMap(entry)) throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${path}: ${where}.${key} must be a map`);
   }
 }
 
 /** Reads an interface file. Checks the shape, not the keys (the codegen is the strict reader). */
 export function loadInterfaceFile(path: string): InterfaceDefinition {
   const doc = readYaml(path);
-  if (!isMap(doc)) throw new Error(`${path}: an interface file must be a map`);
+  if (!isMap(doc)) throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${path}: an interface file must be a map`);
   // `cmds:` or `vars:` with nothing under it parses as null: treat it as absent.
   if (doc.cmds === null) delete doc.cmds;
   if (doc.vars === null) delete doc.vars;
@@ -60,17 +61,17 @@ export function loadInterfaceFile(path: string): InterfaceDefinition {
     if (cmd.arguments === null) delete cmd.arguments;
     expectMapOfMaps(path, `cmds.${name}.arguments`, cmd.arguments);
     if (cmd.result !== undefined && cmd.result !== null && !isMap(cmd.result)) {
-      throw new Error(`${path}: cmds.${name}.result must be a map`);
+      throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${path}: cmds.${name}.result must be a map`);
     }
   }
-  return doc as InterfaceDefinition;
+  return doc;
 }
 
 /** Reads a type file; `types` must be a map of schemas. */
 export function loadTypeFile(path: string): TypeFile {
   const doc = readYaml(path);
-  if (!isMap(doc)) throw new Error(`${path}: a type file must be a map`);
-  if (doc.types === undefined) throw new Error(`${path}: a type file needs a types map`);
+  if (!isMap(doc)) throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${path}: a type file must be a map`);
+  if (doc.types === undefined) throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${path}: a type file needs a types map`);
   expectMapOfMaps(path, 'types', doc.types);
   return doc as unknown as TypeFile;
 }
@@ -87,12 +88,12 @@ export function projectRoot(): string {
   const start = dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'manifest.yaml')) || isDir(join(dir, 'interfaces'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no directory holding manifest.yaml or interfaces/ above ${start}`);
+    if (dirname(dir) === dir) throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `no directory holding manifest.yaml or interfaces/ above ${start}`);
   }
 }
 
 function yamlFiles(dir: string): string[] {
-  if (!isDir(dir)) throw new Error(`${dir}: directory not found`);
+  if (!isDir(dir)) throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${dir}: directory not found`);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()

@@ -2,7 +2,7 @@
 // station side of the link, and `after`, which runs once the CALLRESULT is on its way (F06.FR.04: answer
 // first, then send what was asked for).
 import type { Logger } from '../../log.js';
-import type { DataTransferRequest, DataTransferResponse } from '../../generated/types/ocpp.js';
+import type { DataTransferRequest } from '../../generated/types/ocpp.js';
 import type { OcppService } from '../../ocpp/service.js';
 import type { BootReason, NotifyReportRequest } from '../ocpp-types.js';
 import type { Registration } from '../sender.js';

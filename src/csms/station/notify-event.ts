@@ -50,7 +50,8 @@ export class NotifyEventSender {
   flush(): void {
     if (this.#running || !this.#sender.accepted || this.#queue.length === 0) return;
     this.#running = true;
-    this.#run().finally(() => { this.#running = false; });
+    // #run catches what a send throws; nothing rejects here.
+    void this.#run().finally(() => { this.#running = false; });
   }
 
   async #run(): Promise<void> {

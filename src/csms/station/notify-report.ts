@@ -30,7 +30,8 @@ export class NotifyReportSender {
   flush(): void {
     if (this.#running || this.#reports.length === 0) return;
     this.#running = true;
-    this.#run().finally(() => { this.#running = false; });
+    // #run catches what a send throws; nothing rejects here.
+    void this.#run().finally(() => { this.#running = false; });
   }
 
   async #run(): Promise<void> {

@@ -1,7 +1,6 @@
 // An inbound command call: read it off the wire (size, UTF-8, JSON, envelope, origin, id) and hand it to
 // the call server, which checks and runs it. What cannot be read is answered with MessageParsingError
 // where a reply topic is known, and otherwise dropped with one warning line.
-import { errorMessage } from '../../errors.js';
 import { isCmdName, isSafeOrigin, parsePayload, sniffCall } from '../payload.js';
 import { clip, type CallServer } from '../call-server.js';
 import type { ServedImpl } from './context.js';
@@ -37,7 +36,7 @@ export function handleCall(server: CallServer, served: ServedImpl, topic: string
   } catch (err) {
     // Nothing a caller sends may take the process down: an exception here would escape into MQTT.js's
     // packet handling and end the process.
-    served.log.error({ topic, err: clip(errorMessage(err)) }, 'unexpected failure while handling a call; dropped');
+    served.log.error({ topic, err }, 'unexpected failure while handling a call; dropped');
   }
 }
 

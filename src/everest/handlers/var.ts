@@ -28,7 +28,7 @@ export function handleVar(host: VarHost, subs: readonly VarSubscription[], topic
     try {
       sub.callback(v.value);
     } catch (err) {
-      host.log.error({ topic, var: sub.name, err: err instanceof Error ? err.message : String(err) }, 'var subscriber threw');
+      host.log.error({ topic, var: sub.name, err }, 'var subscriber threw');
     }
   }
 }
