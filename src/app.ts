@@ -110,8 +110,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     // The handlers are built once the config is known, from the service opened with it.
     const info = await m0.start(async (cfg) => {
       const m: TsOcppConfig = cfg.module;
-      // Empty: the level TsOcpp started with stays (--log-level, the manager's Filter, or info).
-      if (m.log_level !== '') setLogLevel(log, m.log_level);
+      // inherit: the level TsOcpp started with stays (--log-level, the manager's Filter, or info).
+      if (m.log_level !== 'inherit') setLogLevel(log, m.log_level);
       const dbPath = resolve(m.device_model_db);
       mkdirSync(dirname(dbPath), { recursive: true });
       const svc = OcppService.open({

@@ -33,10 +33,10 @@ export interface TsOcppConfig {
    */
   max_payload_bytes: number;
   /**
-   * Log level (trace, debug, info, warn, error, fatal); empty keeps the level TsOcpp started with
-   * (--log-level, else the Filter of the manager's logging config, else info) (default "")
+   * Log level (trace, debug, info, warn, error, fatal); inherit keeps the level TsOcpp started with
+   * (--log-level, else the Filter of the manager's logging config, else info) (default "inherit")
    */
-  log_level: '' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  log_level: 'inherit' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /** ws:// or wss:// URL of the CSMS; empty means no CSMS link (default "") */
   csms_url: string;
   /** Charging station identity, the last path segment of the CSMS URL (default "") */
@@ -64,7 +64,7 @@ export const TSOCPP_CONFIG = {
   qos_window: { type: 'integer', default: 20, minimum: 1, maximum: 65535 },
   handler_timeout_ms: { type: 'integer', default: 60000, minimum: 1 },
   max_payload_bytes: { type: 'integer', default: 1048576, minimum: 1024 },
-  log_level: { type: 'string', default: '', enum: ['', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
+  log_level: { type: 'string', default: 'inherit', enum: ['inherit', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
   csms_url: { type: 'string', default: '' },
   station_id: { type: 'string', default: '' },
   security_profile: { type: 'integer', default: 1, enum: [1, 2, 3] },
