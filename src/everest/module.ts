@@ -8,14 +8,13 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import { BootstrapError, CmdError, NotConnectedError } from '../errors.js';
 import type { CompiledInterface } from '../schema/compile.js';
-import type { InterfaceDefinition, TypeFile } from '../schema/definitions.js';
+import type { InterfaceDefinition } from '../schema/definitions.js';
 import type { Dialect, DialectName } from './dialect.js';
 import { openConnection } from './connection.js';
 import { Publisher } from './publisher.js';
-import { bootstrap, type ResolvedModuleConfig } from './bootstrap.js';
+import { bootstrap, type BootstrapOptions, type ResolvedModuleConfig } from './bootstrap.js';
 import type { Connection } from './module-config.js';
-import type { ConfigDeclarations, Manifest } from './manifest.js';
-import type { BusSettings } from './settings.js';
+import type { ConfigDeclarations } from './manifest.js';
 import { withTimeout } from './timeout.js';
 import { CallServer } from './call-server.js';
 import { route, type CmdHandler, type ReadyHost, type RestartHost, type Routes, type ServedImpl, type VarCallback } from './handlers/index.js';
@@ -46,15 +45,8 @@ export type ModuleHandlers<S extends ModuleSpec> = { [I in keyof S]: ImplHandler
 export type HandlerFactory<S extends ModuleSpec, D extends ConfigDeclarations = ConfigDeclarations> = (config: ResolvedModuleConfig<D>) => ModuleHandlers<S> | Promise<ModuleHandlers<S>>;
 
 /** `D`: the module config's declarations; known at compile time (generated), the config is typed by them. */
-export interface EverestModuleOptions<D extends ConfigDeclarations = ConfigDeclarations> {
-  settings: BusSettings;
-  manifest: Manifest<D>;
-  log: Logger;
-  /** Interface definitions to use where the manager publishes none (always after global ready). */
-  interfaces: Record<string, InterfaceDefinition>;
-  /** Type files (key '/ocpp') to resolve `$ref` where the manager publishes none (it published `types: []`). */
-  types: Record<string, TypeFile>;
-}
+// What bootstrap needs, but the connection, which the module opens itself.
+export type EverestModuleOptions<D extends ConfigDeclarations = ConfigDeclarations> = Omit<BootstrapOptions<D>, 'client'>;
 
 export interface StartInfo {
   dialect: DialectName;
