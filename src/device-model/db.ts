@@ -106,6 +106,37 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'transactions',
+    // One row per EVSE with an open session (src/ocpp/transactions): the OCPP transaction it maps to, its next
+    // seqNo and what the start/stop point evaluation needs, so a restart continues the same transaction.
+    sql: `
+      CREATE TABLE transactions (
+        evse_id INTEGER PRIMARY KEY CHECK (evse_id > 0),
+        connector_id INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        transaction_id TEXT NOT NULL UNIQUE,
+        seq_no_next INTEGER NOT NULL CHECK (seq_no_next >= 0),
+        started INTEGER NOT NULL CHECK (started IN (0, 1)),
+        ended INTEGER NOT NULL CHECK (ended IN (0, 1)),
+        start_points TEXT NOT NULL,
+        stop_points TEXT NOT NULL,
+        conditions TEXT NOT NULL,
+        charging_state TEXT NOT NULL,
+        id_token TEXT,
+        group_id_token TEXT,
+        id_token_sent INTEGER NOT NULL CHECK (id_token_sent IN (0, 1)),
+        remote_start_id INTEGER,
+        reservation_id INTEGER,
+        stopped_reason TEXT,
+        session_started_at TEXT NOT NULL,
+        started_at TEXT,
+        ended_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

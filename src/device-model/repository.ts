@@ -209,6 +209,14 @@ export class DeviceModelRepository {
     }
   }
 
+  /**
+   * The SQLite connection, for rooms that keep their own tables in this file (src/ocpp/transactions): sharing
+   * it makes their writes atomic with the outbox in one transaction() and durable per the same sync mode.
+   */
+  get sqlite(): Db {
+    return this.#db;
+  }
+
   // ---- structure ----
 
   findComponent(key: ComponentKey): ComponentRow | undefined {
