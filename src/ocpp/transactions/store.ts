@@ -11,7 +11,7 @@ export interface SessionRecord {
   sessionId: string;
   /** The OCPP transactionId: a UUID made once, when the session opens (sent only once a start point is reached). */
   transactionId: string;
-  /** seqNo of the next TransactionEvent of this transaction (E01.FR.?: contiguous from 0). */
+  /** seqNo of the next TransactionEvent of this transaction (contiguous from 0 per transaction, E01). */
   seqNoNext: number;
   /** TransactionEvent(Started) made. */
   started: boolean;

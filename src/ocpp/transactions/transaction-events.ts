@@ -6,8 +6,8 @@
 // The order of the session events and what each one means follows everest-core's OCPP201 module
 // (process_session_started ... process_deauthorized) and libocpp's transaction block:
 // - the TxStartPoint / TxStopPoint conditions (tx-points.ts) decide Started and Ended (E01, E06);
-// - an open transaction gets Updated when its chargingState changes (ChargingStateChanged, E01.FR.?? "every
-//   change of chargingState") or when the token becomes known after the start (E02: Authorized with idToken);
+// - an open transaction gets Updated when its chargingState changes (trigger
+//   ChargingStateChanged) or when the token becomes known after the start (E02: Authorized with idToken);
 // - Ended is made once: a record that has ended makes nothing more (a second finish is ignored);
 // - the record lives until SessionFinished, so the rest of the session cannot open a second transaction.
 import type {
@@ -32,7 +32,7 @@ export interface TxMeasurands {
 export interface MachineContext {
   /** The time of the call; messages carry the event's own timestamp where it has one. */
   now: Date;
-  /** No CSMS connection when the message is made (E13: offline: true). */
+  /** No CSMS connection when the message is made (E04, E08, E12: offline: true). */
   offline: boolean;
   /** TxCtrlr points now; a session keeps those in force when it opened. */
   points: TxPoints;
@@ -77,7 +77,7 @@ class Work {
   start(trigger: TriggerReason, meter: MeterReading | undefined): void {
     const r = this.rec;
     this.emit('Started', trigger, (req) => {
-      // E01.FR.?? / libocpp: the first message names the EVSE and connector, and the token when known.
+      // E01 / libocpp: the first message names the EVSE and connector, and the token when known.
       req.evse = { id: r.evseId, connectorId: r.connectorId };
       if (r.idToken) req.idToken = r.idToken;
       if (r.remoteStartId !== undefined) req.transactionInfo.remoteStartId = r.remoteStartId;
@@ -94,7 +94,7 @@ class Work {
     r.stoppedReason = reason;
     this.emit('Ended', trigger, (req) => {
       req.transactionInfo.stoppedReason = reason;
-      // E07.FR.02 (libocpp): the token that ended the authorization, when a token stopped it.
+      // E07 (libocpp cites E07.FR.02): the token that ended the authorization, when a token stopped it.
       if (trigger === 'StopAuthorized' && stopToken) req.idToken = stopToken;
       if (meter) req.meterValue = [toMeterValue(meter, 'Transaction.End', this.ctx.measurands?.ended)];
     });
@@ -286,7 +286,7 @@ function transactionFinished(stored: SessionRecord | undefined, ev: SessionEvent
 function sessionFinished(stored: SessionRecord | undefined, ev: SessionEventInput, ctx: MachineContext): Step {
   if (!stored) return nothing(stored, 'no open session');
   if (stored.ended || !stored.started) return { record: undefined, requests: [] };
-  // E09 / E10: the cable is out (libocpp: EVDisconnected, EVCommunicationLost).
+  // E09: the cable is out (libocpp: EVDisconnected, EVCommunicationLost).
   const w = new Work(clone(stored), ctx, ev.timestamp);
   const r = w.rec;
   const chargingBefore = r.chargingState;
@@ -322,7 +322,7 @@ function deauthorized(stored: SessionRecord | undefined, ev: SessionEventInput, 
   const chargingBefore = r.chargingState;
   r.conditions.authorized = false;
   if (!r.conditions.evConnected) {
-    // E03.FR.05: authorized but no EV within EVConnectionTimeOut.
+    // E03: authorized, but no EV within TxCtrlr.EVConnectionTimeOut (trigger EVConnectTimeout, reason Timeout).
     w.settle('EVConnectTimeout', chargingBefore, ev.meter, { reason: 'Timeout' });
   } else {
     w.settle('StopAuthorized', chargingBefore, ev.meter, { reason: r.stoppedReason ?? 'Other' });
@@ -330,7 +330,7 @@ function deauthorized(stored: SessionRecord | undefined, ev: SessionEventInput, 
   return w.step();
 }
 
-/** F02 / E01: an Updated with a Sample.Periodic meter value every TxUpdatedInterval while the transaction is open. */
+/** E01 / J02: an Updated with a Sample.Periodic meter value every TxUpdatedInterval while the transaction is open. */
 export function onMeterValuePeriodic(
   stored: SessionRecord | undefined, reading: MeterReading, ctx: MachineContext,
 ): Step {

@@ -1,6 +1,6 @@
-// TxCtrlr.TxStartPoint / TxStopPoint (OCPP 2.0.1 part 2, E01 and E06; values per 2.6.1 "TxStartPoint values").
-// A transaction starts when any configured start point is reached (E01.FR.01) and ends when any configured
-// stop point is no longer true (E06.FR.01). The conditions are the ones everest-core's OCPP201 module tracks
+// TxCtrlr.TxStartPoint / TxStopPoint (OCPP 2.0.1 part 2, E01 and E06).
+// A transaction starts when any configured start point is reached (E01) and ends when any configured
+// stop point is no longer true (E06). The conditions are the ones everest-core's OCPP201 module tracks
 // per EVSE (transaction_handler.hpp): PowerPathClosed is "authorized and EV connected", DataSigned never ends
 // a transaction. EVerest has no parking bay sensor event, so ParkingBayOccupancy is never reached.
 import type { DeviceModelRepository } from '../../device-model/repository.js';
