@@ -253,6 +253,22 @@ test('a hard reset ends the transaction whatever the stop points (ImmediateReset
   assert.is(ended?.transactionInfo.chargingState, 'EVConnected');
 });
 
+test('after a restart, the EVSE finishing the remembered session for PowerLoss (SessionResumed, TransactionFinished) ends it whatever the stop points', () => {
+  b = new TxBench({ stop: ['EVConnected'] });
+  b.feed('SessionStarted', { startReason: 'EVConnected' });
+  b.feed('TransactionStarted', { idTag: RFID });
+  b.feed('ChargingStarted');
+  b.close();
+  b.open();
+  assert.equal(b.feed('SessionResumed'), []);
+  const [ended] = b.feed('TransactionFinished', { stopReason: 'PowerLoss' });
+  assert.is(ended?.eventType, 'Ended');
+  assert.is(ended?.transactionInfo.stoppedReason, 'PowerLoss');
+  assert.is(ended?.triggerReason, 'AbnormalCondition');
+  assert.is(ended?.seqNo, 2);
+  assertContiguous(b.sent);
+});
+
 test('E04/E08/E12 offline: messages made while the CSMS is unreachable carry offline: true, the others none', () => {
   b = new TxBench();
   b.feed('SessionStarted', { startReason: 'EVConnected' });

@@ -15,7 +15,7 @@
 //   MasterPass                 MasterPass          StopAuthorized       authorization withdrawn
 //   Other                      Other               AbnormalCondition    -
 //   OvercurrentFault           OvercurrentFault    AbnormalCondition    -
-//   PowerLoss                  PowerLoss           AbnormalCondition    -
+//   PowerLoss                  PowerLoss           AbnormalCondition    ends whatever the stop points (*)
 //   PowerQuality               PowerQuality        AbnormalCondition    -
 //   Reboot                     Reboot              ResetCommand         -
 //   Remote                     Remote              RemoteStop           authorization withdrawn
@@ -27,6 +27,8 @@
 //   ReqEnergyTransferRejected  Other (2.1 only)    AbnormalCondition    authorization withdrawn
 //   (no reason)                Other               AbnormalCondition    -
 //
+// (*) everest-core finishes a session it remembers after a power loss at boot; the EVSE has no session
+// any more, so the transaction ends even if a stop point (EVConnected) would keep it open (libocpp: none).
 // "-": the finish withdraws the authorization afterwards anyway (an EVSE that finished a transaction no
 // longer charges on that token), so the Authorized stop point still ends it.
 import type { StoppedReason, TriggerReason } from './ocpp-types.js';
@@ -96,7 +98,7 @@ export function finishEffect(reason: StopTransactionReason | undefined): FinishE
       return 'deauthorize';
     case 'EVDisconnected':
       return 'disconnect';
-    case 'HardReset':
+    case 'HardReset': case 'PowerLoss':
       return 'reset';
     default:
       return 'none';

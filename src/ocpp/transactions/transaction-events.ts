@@ -270,7 +270,7 @@ function transactionFinished(stored: SessionRecord | undefined, ev: SessionEvent
   if (effect === 'disconnect') {
     r.conditions.evConnected = false;
     r.chargingState = 'Idle';
-  } else if (effect === 'reset' || ev.stopReason === 'PowerLoss') {
+  } else if (effect === 'reset') {
     // A hard reset, or a session the EVSE could only close after losing power: ends whatever the stop points.
     r.conditions.immediateReset = true;
     if (r.chargingState !== 'Idle') r.chargingState = 'EVConnected';
