@@ -294,6 +294,16 @@ test('a new session while the old transaction is open: the old one is Ended (Oth
   assertContiguous(b.sent);
 });
 
+test('a TransactionStarted of another session (no SessionStarted seen) replaces the stored one, ending its open transaction first', () => {
+  b = new TxBench();
+  b.feed('SessionStarted', { startReason: 'EVConnected' });
+  b.feed('TransactionStarted', { idTag: RFID });
+  b.session = 'session-2';
+  assert.equal(shape(b.feed('TransactionStarted', { idTag: RFID })), ['Ended AbnormalCondition EVConnected Other', 'Started Authorized EVConnected']);
+  assert.is(b.tx.record(1)?.sessionId, 'session-2');
+  assertContiguous(b.sent);
+});
+
 test('events without an open session make nothing (no Started out of nowhere, no Ended without Started)', () => {
   b = new TxBench();
   for (const kind of ['ChargingStarted', 'TransactionFinished', 'SessionFinished', 'Deauthorized', 'SessionResumed', 'Authorized'] as const) {
@@ -306,6 +316,7 @@ test('TransactionStarted without a SessionStarted (everest-core: a stop point al
   b = new TxBench();
   const [started] = b.feed('TransactionStarted', { idTag: RFID });
   assert.is(started?.eventType, 'Started');
+  assert.is(started?.triggerReason, 'Authorized');
   assert.equal(started?.evse, { id: 1, connectorId: 1 });
 });
 

@@ -236,10 +236,19 @@ function sessionStarted(stored: SessionRecord | undefined, ev: SessionEventInput
 
 function transactionStarted(stored: SessionRecord | undefined, ev: SessionEventInput, ctx: MachineContext): Step {
   if (stored?.ended && stored.sessionId === ev.sessionId) return nothing(stored, 'transaction already ended');
-  const fresh = !stored || stored.ended;
+  // Another session's record (the EVSE dropped it without a finish): ended if open, and replaced.
+  const other = stored !== undefined && stored.sessionId !== ev.sessionId;
+  const before = stored && other ? endAbandoned(stored, 'Other', ev.timestamp, ctx).requests : [];
+  const fresh = !stored || other || stored.ended;
   const w = new Work(fresh ? newRecord(ev, ctx) : clone(stored), ctx, ev.timestamp);
+  w.out.push(...before);
   const r = w.rec;
   const chargingBefore = r.chargingState;
+  if (fresh) {
+    // No session seen: the EVSE starts a transaction when the EV is connected and the token authorized.
+    r.conditions.evConnected = true;
+    r.chargingState = 'EVConnected';
+  }
   if (ev.reservationId !== undefined) r.reservationId = ev.reservationId;
   if (ev.signedStart) r.conditions.dataSigned = true;
   takeToken(r, ev.idTag);
