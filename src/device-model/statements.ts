@@ -145,9 +145,14 @@ export function prepareStatements(db: Db) {
     ),
 
     // outbox
-    insertOutbox: db.prepare<[string, string, string]>(
-      'INSERT INTO outbox (kind, payload, created_at) VALUES (?, ?, ?)',
+    insertOutbox: db.prepare<[string, string, string, string]>(
+      'INSERT INTO outbox (kind, payload, created_at, class) VALUES (?, ?, ?, ?)',
     ),
+    // The oldest `limit` entries of one class, removed; their kinds, for the log line.
+    dropOldestOutbox: db.prepare<[string, number], { kind: string }>(
+      'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE class = ? ORDER BY id LIMIT ?) RETURNING kind',
+    ),
+    outboxIdsOfClass: db.prepare<[string], { id: number }>('SELECT id FROM outbox WHERE class = ? ORDER BY id'),
     pendingOutbox: db.prepare<[number], OutboxDbRow>(
       'SELECT id, kind, payload, created_at FROM outbox ORDER BY id LIMIT ?',
     ),
