@@ -87,7 +87,7 @@ test('non-transactional entries go before transactional ones; then every second 
     assert.equal(describe(repo), ['Started0', 'Updated2', 'Updated4', 'Updated6', 'Updated8', 'Ended9', 'Updated10']);
     const last = warnings(cap.lines).at(-1);
     assert.equal(last?.dropped, { TransactionEvent: 4 });
-    assert.match(last?.msg ?? '', /dropped the oldest 4 TransactionEvent/);
+    assert.match(last?.msg ?? '', /dropped 4 TransactionEvent Updated \(every second one\) not yet delivered/);
   } finally {
     repo.close();
   }

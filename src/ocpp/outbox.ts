@@ -63,10 +63,12 @@ export class BoundedOutbox {
     this.#held = {};
     this.#heldOver = 0;
     this.#lastWarn = this.#now().getTime();
-    const what = Object.entries(dropped).map(([k, n]) => `${n} ${k}`).join(', ');
+    const what = Object.entries(dropped)
+      .map(([k, n]) => (k === 'TransactionEvent' ? `${n} TransactionEvent Updated (every second one)` : `the oldest ${n} ${k}`))
+      .join(', ');
     if (total > 0) {
       this.#log.warn({ dropped, max_entries: this.#max },
-        `outbox full (outbox_max_entries ${this.#max}): dropped the oldest ${what} not yet delivered`);
+        `outbox full (outbox_max_entries ${this.#max}): dropped ${what} not yet delivered`);
     }
     if (over > 0) {
       // libocpp (message_queue.hpp check_queue_sizes) keeps transactional messages it cannot thin any further.
