@@ -119,6 +119,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
         evseCount: m.evse_count,
         connectorsPerEvse: m.connectors_per_evse,
         securityLogMaxEntries: m.security_log_max_entries,
+        outboxMaxEntries: m.outbox_max_entries,
+        queueForCsms: m.csms_url !== '',
         sync: m.device_model_sync,
         log,
       });

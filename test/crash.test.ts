@@ -55,7 +55,10 @@ test.before(async () => {
   broker = await testBroker();
   for (const sync of ['full', 'normal']) {
     const prefix = uniquePrefix(`crash${sync}`);
-    const manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect, configModule: { device_model_sync: sync } });
+    // A CSMS link that never connects (nothing listens there): critical events are queued for it, as for
+    // a station whose CSMS is down; without csms_url nothing would be queued (docs/security.md).
+    const configModule = { device_model_sync: sync, csms_url: 'ws://127.0.0.1:9/ocpp', station_id: 'CS-crash' };
+    const manager = await startTestManager({ brokerUrl: broker.url, prefix, dialect, configModule });
     stacks.set(sync, { manager, prefix, caller: await FrameworkCaller.connect(broker.url, prefix, dialect) });
   }
 });

@@ -57,6 +57,30 @@ test('security events raised while the CSMS is down arrive after it comes back, 
   assert.ok(connected.includes(false));
 });
 
+test('an outage past outbox_max_entries, and csms_url removed meanwhile: the newest queued events arrive in order, nothing raised without a link', async () => {
+  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path, outbox_max_entries: 100 });
+  await csms.waitFor('StatusNotification', 2);
+  await csms.stop();
+  await until(() => !ts!.app.service.isConnected(), 5000, 'is_connected false');
+  for (let i = 1; i <= 150; i++) await raise(ts, 'TamperDetectionActivated', `t${i}`);
+  // A tenth of the bound at a time, oldest first: t1..t50 dropped.
+  assert.is(ts.app.service.outbox.size(), 100);
+  await ts.stop();
+  // Without csms_url the queued events stay (docs/security.md) and nothing new is queued.
+  ts = await startTsOcpp({ device_model_db: db.path, outbox_max_entries: 100 });
+  await raise(ts, 'TamperDetectionActivated', 'no link');
+  assert.is(ts.app.service.outbox.size(), 100);
+  assert.is(ts.app.service.securityLog(1)[0]?.info, 'no link');
+  await ts.stop();
+  await csms.start();
+  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path, outbox_max_entries: 100 });
+  const got = await csms.waitFor('SecurityEventNotification', 100);
+  assert.equal(got.map((r) => r.params.techInfo), Array.from({ length: 100 }, (_, i) => `t${i + 51}`));
+  await until(() => ts!.app.service.outbox.size() === 0, 5000, 'outbox empty');
+  await sleep(300);
+  assert.is(csms.of('SecurityEventNotification').length, 100);
+});
+
 test('security events survive a restart of TsOcpp and are delivered once each', async () => {
   ts = await start();
   await csms.waitFor('StatusNotification', 2);

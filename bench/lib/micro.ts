@@ -121,9 +121,38 @@ export function deviceModelBench(dir: string, p: Payloads, ms = 1000): DeviceMod
     add('set(1) durable', 1, (i) => svc.setVariables(s1[i & 1]!));
     add('set(10) durable', 10, (i) => svc.setVariables(s10[i & 1]!));
     add('security_event durable', 1, () => svc.securityEvent({ type: 'TsOcppBenchEvent', info: 'bench' }));
+    rows.push(...outboxBench(scratch, ms));
     return rows;
   } finally {
     svc.close();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A critical security event (security log plus outbox) far below the outbox bound, and at it (inserts trim).
+ * With device_model_sync normal: with an fsync per event that fsync is all one sees.
+ */
+function outboxBench(dir: string, ms: number): DeviceModelRow[] {
+  const row = (name: string, file: string, max: number): DeviceModelRow => {
+    const open = (sync: 'full' | 'normal') =>
+      OcppService.open({ dbPath: join(dir, file), evseCount: 1, connectorsPerEvse: 1, outboxMaxEntries: max, sync });
+    const event = { type: 'TamperDetectionActivated', info: 'bench' };
+    if (max < 1e6) {
+      const fill = open('normal');
+      while (fill.outbox.size() < max) fill.securityEvent(event);
+      fill.close();
+    }
+    const svc = open('normal');
+    try {
+      const r = rate(() => svc.securityEvent(event), ms);
+      return { name, opsPerS: r.opsPerS, variablesPerS: r.opsPerS, usPerOp: r.usPerOp };
+    } finally {
+      svc.close();
+    }
+  };
+  return [
+    row('critical security_event (sync normal), outbox below its bound', 'outbox-below.db', 1e6),
+    row('critical security_event (sync normal), outbox at its bound (10000)', 'outbox-at.db', 10000),
+  ];
 }

@@ -7,7 +7,7 @@ import type {
   DataTransferResponse, DataTransferStatus, EventData, EVSE, GetVariableRequest, GetVariableResult,
   SetVariableRequest, SetVariableResult, StatusInfoType, Variable,
 } from '../generated/types/ocpp.js';
-import type { OutboxEntry, ReportEntry } from '../ocpp/service.js';
+import type { OutboxPayload, ReportEntry } from '../ocpp/service.js';
 import type {
   ChangeAvailabilityRequest as OcppChangeAvailabilityRequest,
   ChangeAvailabilityResponse as OcppChangeAvailabilityResponse,
@@ -169,7 +169,7 @@ export function toOcppEventData(e: EventData, maxValue: number): OcppEventData {
   return out;
 }
 
-export function toOcppSecurityEvent(p: OutboxEntry['payload']): SecurityEventNotificationRequest {
+export function toOcppSecurityEvent(p: OutboxPayload<'SecurityEventNotification'>): SecurityEventNotificationRequest {
   const out: SecurityEventNotificationRequest = { type: p.type, timestamp: p.timestamp };
   if (p.tech_info !== undefined) out.techInfo = truncate(p.tech_info, MAX_TECH_INFO_SECURITY);
   return out;

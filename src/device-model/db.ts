@@ -137,6 +137,17 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'outbox class',
+    // The class decides what goes first when the outbox is full (types.ts outboxClassOf). Every entry before
+    // this was a SecurityEventNotification: normal.
+    sql: `
+      ALTER TABLE outbox ADD COLUMN class TEXT NOT NULL DEFAULT 'normal'
+        CHECK (class IN ('normal', 'transaction_update', 'transaction'));
+      CREATE INDEX outbox_class ON outbox (class, id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

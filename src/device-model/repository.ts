@@ -10,8 +10,10 @@ import {
 } from './statements.js';
 import type {
   AttributeRow, AttributeType, AvailabilityRow, ComponentDefinition, ComponentKey, ComponentRow, DataType,
-  Mutability, OperationalStatus, OutboxEntry, SecurityLogEntry, VariableRow,
+  Mutability, OperationalStatus, OutboxAppendResult, OutboxEntry, OutboxItem, OutboxKind, OutboxPayload, SecurityLogEntry,
+  VariableRow,
 } from './types.js';
+import { outboxClassOf } from './types.js';
 
 export interface RepositoryOpenResult {
   repo: DeviceModelRepository;
@@ -87,12 +89,8 @@ function toSecurityLog(r: SecurityLogDbRow): SecurityLogEntry {
 }
 
 function toOutbox(r: OutboxDbRow): OutboxEntry {
-  return {
-    id: r.id,
-    kind: r.kind as OutboxEntry['kind'],
-    created_at: r.created_at,
-    payload: JSON.parse(r.payload) as OutboxEntry['payload'],
-  };
+  // The kind and its payload were written together by appendOutbox.
+  return { id: r.id, kind: r.kind, created_at: r.created_at, payload: JSON.parse(r.payload) as unknown } as OutboxEntry;
 }
 
 export class DeviceModelRepository {
@@ -357,8 +355,43 @@ export class DeviceModelRepository {
 
   // ---- outbox ----
 
-  appendOutbox(kind: OutboxEntry['kind'], payload: OutboxEntry['payload'], createdAt: string): number {
-    return Number(this.#st.insertOutbox.run(kind, JSON.stringify(payload), createdAt).lastInsertRowid);
+  /**
+   * Appends one entry; beyond maxEntries, drops by class (types.ts OutboxClass, after libocpp check_queue_sizes):
+   * the oldest normal entries, a tenth of the bound at a time (at least the excess) so a flood does not trim on
+   * every insert; then every second TransactionEvent Updated except the newest, pass by pass; transactional
+   * entries left over are kept above the bound (libocpp keeps them too). Call inside the transaction of the
+   * change it records: the insert and its drops commit together.
+   */
+  appendOutbox<K extends OutboxKind>(
+    kind: K, payload: OutboxPayload<K>, createdAt: string, maxEntries = Number.POSITIVE_INFINITY,
+  ): OutboxAppendResult {
+    const cls = outboxClassOf({ kind, payload } as OutboxItem);
+    const id = Number(this.#st.insertOutbox.run(kind, JSON.stringify(payload), createdAt, cls).lastInsertRowid);
+    const result: OutboxAppendResult = { id, dropped: {}, over: 0 };
+    // Ids only grow, so the span between the oldest and newest bounds the count: the count (a scan) is taken
+    // only when the span passes the bound, which after a drop of a tenth of the bound is once per tenth.
+    if ((this.#st.outboxSpan.get()?.span ?? 0) <= maxEntries) return result;
+    let excess = this.outboxSize() - maxEntries;
+    if (excess <= 0) return result;
+    const count = (rows: Array<{ kind: string }>): number => {
+      for (const r of rows) {
+        const k = r.kind as OutboxKind;
+        result.dropped[k] = (result.dropped[k] ?? 0) + 1;
+      }
+      return rows.length;
+    };
+    const step = Math.max(Math.floor(maxEntries / 10), 1);
+    excess -= count(this.#st.dropOldestOutbox.all('normal', Math.ceil(excess / step) * step));
+    while (excess > 0) {
+      const ids = this.#st.outboxIdsOfClass.all('transaction_update').map((r) => r.id);
+      const victims = ids.slice(0, -1).filter((_, i) => i % 2 === 0);
+      if (victims.length === 0) break;
+      for (const v of victims) this.#st.deleteOutbox.run(v);
+      result.dropped.TransactionEvent = (result.dropped.TransactionEvent ?? 0) + victims.length;
+      excess -= victims.length;
+    }
+    result.over = Math.max(excess, 0);
+    return result;
   }
 
   pendingOutbox(limit: number): OutboxEntry[] {

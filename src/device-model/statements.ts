@@ -145,14 +145,21 @@ export function prepareStatements(db: Db) {
     ),
 
     // outbox
-    insertOutbox: db.prepare<[string, string, string]>(
-      'INSERT INTO outbox (kind, payload, created_at) VALUES (?, ?, ?)',
+    insertOutbox: db.prepare<[string, string, string, string]>(
+      'INSERT INTO outbox (kind, payload, created_at, class) VALUES (?, ?, ?, ?)',
     ),
+    // The oldest `limit` entries of one class, removed; their kinds, for the log line.
+    dropOldestOutbox: db.prepare<[string, number], { kind: string }>(
+      'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE class = ? ORDER BY id LIMIT ?) RETURNING kind',
+    ),
+    outboxIdsOfClass: db.prepare<[string], { id: number }>('SELECT id FROM outbox WHERE class = ? ORDER BY id'),
     pendingOutbox: db.prepare<[number], OutboxDbRow>(
       'SELECT id, kind, payload, created_at FROM outbox ORDER BY id LIMIT ?',
     ),
     deleteOutbox: db.prepare<[number]>('DELETE FROM outbox WHERE id = ?'),
     countOutbox: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox'),
+    // Two rowid look-ups: an upper bound of the count without scanning the table.
+    outboxSpan: db.prepare<[], { span: number | null }>('SELECT (SELECT MAX(id) FROM outbox) - (SELECT MIN(id) FROM outbox) + 1 AS span'),
   };
 }
 

@@ -94,10 +94,47 @@ export interface SecurityLogEntry {
   critical: boolean;
 }
 
-export interface OutboxEntry {
+/** OCPP 2.0.1 SecurityEventNotificationRequest, snake_case (the bus form). */
+export interface SecurityEventOutboxPayload {
+  type: string;
+  timestamp: string;
+  tech_info?: string;
+}
+
+/** OCPP 2.0.1 TransactionEventRequest as it will be sent (camelCase); only eventType matters to the outbox. */
+export type TransactionEventOutboxPayload = { eventType: 'Started' | 'Updated' | 'Ended' } & Record<string, unknown>;
+
+export type OutboxEntry =
+  | { id: number; kind: 'SecurityEventNotification'; created_at: string; payload: SecurityEventOutboxPayload }
+  | { id: number; kind: 'TransactionEvent'; created_at: string; payload: TransactionEventOutboxPayload };
+
+export type OutboxKind = OutboxEntry['kind'];
+export type OutboxPayload<K extends OutboxKind> = Extract<OutboxEntry, { kind: K }>['payload'];
+/** A kind with its payload, before it has an id. */
+export type OutboxItem = { [K in OutboxKind]: { kind: K; payload: OutboxPayload<K> } }[OutboxKind];
+
+/**
+ * What goes first when the outbox is full (outbox_max_entries), after libocpp 2026.02.0 common/message_queue.hpp
+ * check_queue_sizes: `normal` entries first, oldest first; then every second `transaction_update`
+ * (TransactionEvent Updated; never Started or Ended, never the newest Updated); `transaction` never.
+ * One deviation: libocpp's v2 is_transaction_message also counts SecurityEventNotification as transactional,
+ * so it never drops one and a flood of critical events grows its queue without bound; here they are `normal`.
+ */
+export type OutboxClass = 'normal' | 'transaction_update' | 'transaction';
+export const OUTBOX_CLASSES: readonly OutboxClass[] = ['normal', 'transaction_update', 'transaction'];
+
+/** The one place that says which class an entry is. */
+export function outboxClassOf(e: OutboxItem): OutboxClass {
+  switch (e.kind) {
+    case 'SecurityEventNotification': return 'normal';
+    case 'TransactionEvent': return e.payload.eventType === 'Updated' ? 'transaction_update' : 'transaction';
+  }
+}
+
+/** What one append did to keep the bound: entries dropped per kind, and how far over the bound it stays. */
+export interface OutboxAppendResult {
   id: number;
-  kind: 'SecurityEventNotification';
-  created_at: string;
-  /** OCPP 2.0.1 SecurityEventNotificationRequest, snake_case. */
-  payload: { type: string; timestamp: string; tech_info?: string };
+  dropped: Partial<Record<OutboxKind, number>>;
+  /** Entries above the bound that were kept (only transactional ones were left to drop). */
+  over: number;
 }

@@ -21,6 +21,11 @@ export interface TsOcppConfig {
   /** Security log entries kept; the oldest are deleted beyond this (integer, at least 10, default 10000) */
   security_log_max_entries: number;
   /**
+   * Messages kept for the CSMS while it is not reachable; beyond this the oldest security events go first,
+   * then every second TransactionEvent Updated (each drop is logged) (integer, at least 100, default 10000)
+   */
+  outbox_max_entries: number;
+  /**
    * Own QoS 2 publishes in flight at most (keep at or below the broker's max_inflight_messages) (integer, 1
    * to 65535, default 20)
    */
@@ -61,6 +66,7 @@ export const TSOCPP_CONFIG = {
   connectors_per_evse: { type: 'integer', default: 1, minimum: 1, maximum: 16 },
   device_model_sync: { type: 'string', default: 'full', enum: ['full', 'normal'] },
   security_log_max_entries: { type: 'integer', default: 10000, minimum: 10 },
+  outbox_max_entries: { type: 'integer', default: 10000, minimum: 100 },
   qos_window: { type: 'integer', default: 20, minimum: 1, maximum: 65535 },
   handler_timeout_ms: { type: 'integer', default: 60000, minimum: 1 },
   max_payload_bytes: { type: 'integer', default: 1048576, minimum: 1024 },

@@ -8,6 +8,7 @@ import type {
   EVSE,
 } from '../generated/types/ocpp.js';
 import type { Emitter } from './events.js';
+import type { BoundedOutbox } from './outbox.js';
 
 /** An effective availability change of one unit: no evse = the station, evse without connector = an EVSE. */
 export interface AvailabilityChange {
@@ -27,6 +28,8 @@ export interface ServiceContext {
   log: Logger;
   now: () => Date;
   events: Emitter<OcppServiceEvents>;
+  /** Where messages for the CSMS are queued; absent without a CSMS link (nothing is queued then). */
+  outbox?: BoundedOutbox | undefined;
 }
 
 export function componentKeyOf(c: Component): ComponentKey {

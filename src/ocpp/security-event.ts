@@ -1,6 +1,7 @@
-// security_event: normalize, write to the security log (bounded) and, when critical, to the outbox for
-// delivery to the CSMS as SecurityEventNotification; all in one transaction before the call returns.
+// security_event: normalize, write to the security log (bounded) and, when critical and there is a CSMS link,
+// to the bounded outbox for delivery as SecurityEventNotification; all in one transaction before the call returns.
 import { DeviceModelError } from '../device-model/errors.js';
+import type { OutboxPayload } from '../device-model/types.js';
 import type { SecurityEvent, SecurityEventEnum } from '../generated/types/ocpp.js';
 import type { ServiceContext } from './context.js';
 
@@ -77,11 +78,12 @@ function persist(ctx: ServiceContext, p: Prepared, maxEntries: number): void {
   const { event, timestamp, critical } = p;
   // libocpp security.cpp security_event_notification_req: every event goes to the security log ...
   ctx.repo.appendSecurityLog({ timestamp, type: event.type, info: event.info, critical }, maxEntries);
-  // ... and a critical one is sent to the CSMS; queued here so it survives until the CSMS has it.
-  if (critical) {
-    const payload: { type: string; timestamp: string; tech_info?: string } = { type: event.type, timestamp };
+  // ... and a critical one is sent to the CSMS; queued here so it survives until the CSMS has it. Without a
+  // CSMS link there is no outbox: the security log is the record (service.ts logs that once at start).
+  if (critical && ctx.outbox) {
+    const payload: OutboxPayload<'SecurityEventNotification'> = { type: event.type, timestamp };
     if (event.info !== undefined) payload.tech_info = event.info;
-    ctx.repo.appendOutbox('SecurityEventNotification', payload, timestamp);
+    ctx.outbox.append(ctx.repo, 'SecurityEventNotification', payload, timestamp);
   }
 }
 

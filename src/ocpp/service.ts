@@ -18,6 +18,7 @@ import { Emitter } from './events.js';
 import { getVariables, readInternal, readVariable } from './get-variables.js';
 import { monitorVariables } from './monitor-variables.js';
 import { allVariables, type ReportEntry } from './report.js';
+import { BoundedOutbox, DEFAULT_OUTBOX_MAX_ENTRIES } from './outbox.js';
 import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEvent } from './security-event.js';
 import { setInternal, setVariables } from './set-variables.js';
 
@@ -27,7 +28,7 @@ export type { CsmsLink } from './connection.js';
 export type { DataTransferHandler } from './data-transfer.js';
 export { DataTransferRegistry } from './data-transfer.js';
 export type { ReportEntry, ReportAttribute, ReportCharacteristics } from './report.js';
-export type { OutboxEntry, SecurityLogEntry } from '../device-model/types.js';
+export type { OutboxEntry, OutboxPayload, SecurityLogEntry } from '../device-model/types.js';
 
 export interface OcppServiceOptions {
   dbPath: string;
@@ -35,6 +36,13 @@ export interface OcppServiceOptions {
   connectorsPerEvse: number;
   deviceModelDir?: string;
   securityLogMaxEntries?: number;
+  /** Bound of the durable outbox (outbox.ts; default DEFAULT_OUTBOX_MAX_ENTRIES). */
+  outboxMaxEntries?: number;
+  /**
+   * False without a CSMS link (csms_url empty): nothing is queued for a CSMS that does not exist; critical
+   * security events are kept in the security log only. Default true.
+   */
+  queueForCsms?: boolean;
   /** `full` (default): fsync per commit; `normal`: survives a crash of the process, not of the OS (db.ts). */
   sync?: SyncMode;
   log?: Logger;
@@ -82,11 +90,24 @@ export class OcppService {
       throw new DeviceModelError('TSOCPP_ERR_INVALID_ARGUMENT', `at most ${MAX_CONNECTORS} connectors in total`);
     }
     if (opts.securityLogMaxEntries !== undefined) checkCount('securityLogMaxEntries', opts.securityLogMaxEntries, 1);
+    if (opts.outboxMaxEntries !== undefined) checkCount('outboxMaxEntries', opts.outboxMaxEntries, 1);
     const log = (opts.log ?? silentLogger()).child({ part: 'ocpp' });
     const definitions = loadComponentDefinitions(opts.deviceModelDir ?? DEFAULT_DEVICE_MODEL_DIR, opts);
     const { repo } = DeviceModelRepository.open(opts.dbPath, definitions, log.child({ unit: 'device_model' }), opts.sync);
     try {
-      const ctx: ServiceContext = { repo, log, now: opts.now ?? (() => new Date()), events: new Emitter<OcppServiceEvents>(log) };
+      const now = opts.now ?? (() => new Date());
+      const ctx: ServiceContext = { repo, log, now, events: new Emitter<OcppServiceEvents>(log) };
+      if (opts.queueForCsms ?? true) {
+        ctx.outbox = new BoundedOutbox({
+          maxEntries: opts.outboxMaxEntries ?? DEFAULT_OUTBOX_MAX_ENTRIES, log: log.child({ unit: 'outbox' }), now,
+        });
+      } else {
+        // What was queued while a CSMS was configured stays (bounded) for when one is configured again; see
+        // docs/security.md.
+        const kept = repo.outboxSize();
+        log.info({ kept_in_outbox: kept },
+          'no CSMS link (csms_url empty): critical security events are kept only in the security log, not queued');
+      }
       // The topology comes from the options, so NumberOfConnectors is written at every start.
       const numberOfConnectors: ComponentVariable = {
         component: { name: 'InternalCtrlr' }, variable: { name: 'NumberOfConnectors' },
@@ -198,6 +219,7 @@ export class OcppService {
     if (this.#closed) return;
     // Events already accepted into a batch are committed (and answered) before the database closes.
     this.#securityBatch?.flush();
+    this.#ctx.outbox?.flush();
     this.#connection.detach();
     this.#closed = true;
     this.#ctx.events.clear();
