@@ -3,6 +3,7 @@
 // interface definitions in force. Nothing here waits forever for a topic that the manager clears at
 // global ready (everest-bus.md, "Verified against a real manager" and "The older dialect").
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { detectFromRetained, dialectFor, type Dialect, type DialectName } from './dialect.js';
@@ -53,6 +54,16 @@ export interface Bootstrap<D extends ConfigDeclarations = ConfigDeclarations> {
   provided: Map<string, ProvidedDefinition>;
   /** Definitions of required interfaces, keyed by interface name, where the manager published them. */
   required: Map<string, InterfaceDefinition>;
+  /** What the manager has beyond this module's bundle, for definitions of required interfaces. */
+  manager: ManagerDefinitions;
+}
+
+/** The manager's own type files and where its install is, as far as this process can see them. */
+export interface ManagerDefinitions {
+  /** Type files of the manager's install, with those the manager published laid over them (key '/evse_manager'). */
+  types: Record<string, TypeFile>;
+  /** The install's share folders that exist (`<data_dir>`, `<EV_PREFIX>/share/everest`), holding interfaces/ and types/. */
+  installDirs: string[];
 }
 
 /**
@@ -100,12 +111,14 @@ export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOption
   const config = resolveModuleConfig(manifest, normalizeModuleConfig(answer));
 
   // 3. Definitions in force.
-  const allTypes: Record<string, TypeFile> = { ...o.types, ...installTypes(dialect, retained.get(`${P}settings`), s.installPrefix, log) };
+  const installDirs = shareDirs(dialect, retained.get(`${P}settings`), s.installPrefix);
+  const managerTypes: Record<string, TypeFile> = { ...installTypes(installDirs, log) };
   for (const [topic, value] of retained) {
     if (!topic.startsWith(`${P}type_definitions/`)) continue;
     const file = dialect.unwrap(value, 'GetConfigResponse');
-    if (file && typeof file === 'object' && 'types' in file) allTypes[`/${topic.slice(`${P}type_definitions/`.length)}`] = file as TypeFile;
+    if (file && typeof file === 'object' && 'types' in file) managerTypes[`/${topic.slice(`${P}type_definitions/`.length)}`] = file as TypeFile;
   }
+  const allTypes: Record<string, TypeFile> = { ...o.types, ...managerTypes };
   // Type files may reference files this install does not have (a newer everest-core): see relaxUnresolvedRefs.
   const relaxedTypes = relaxUnresolvedRefs(allTypes, allTypes);
   const types = relaxedTypes.def;
@@ -133,7 +146,7 @@ export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOption
     }
     definitions.set(impl, { interfaceName: p.interface, compiled, source });
   }
-  return { dialect, startupTopics, config, provided: definitions, required };
+  return { dialect, startupTopics, config, provided: definitions, required, manager: { types: managerTypes, installDirs: installDirs.filter((d) => existsSync(d)) } };
 }
 
 function resolveModuleConfig<D extends ConfigDeclarations>(manifest: Manifest<D>, mc: ModuleConfig): ResolvedModuleConfig<D> {
@@ -145,13 +158,18 @@ function resolveModuleConfig<D extends ConfigDeclarations>(manifest: Manifest<D>
   return { module, impls, connections: mc.connections, moduleConfig: mc };
 }
 
-/** Type files of the manager's install, when this process can see them. */
-function installTypes(dialect: Dialect, settingsMsg: unknown, installPrefix: string | undefined, log: Logger): Record<string, TypeFile> {
+/** The share folders of the manager's install: the data_dir of its settings, then EV_PREFIX's share/everest. */
+function shareDirs(dialect: Dialect, settingsMsg: unknown, installPrefix: string | undefined): string[] {
   const settings = dialect.unwrap(settingsMsg, 'GetConfigResponse') as { data_dir?: unknown } | undefined;
   const dirs: string[] = [];
-  if (settings && typeof settings.data_dir === 'string') dirs.push(join(settings.data_dir, 'types'));
-  if (installPrefix) dirs.push(join(installPrefix, 'share', 'everest', 'types'));
-  for (const dir of dirs) {
+  if (settings && typeof settings.data_dir === 'string') dirs.push(settings.data_dir);
+  if (installPrefix) dirs.push(join(installPrefix, 'share', 'everest'));
+  return dirs;
+}
+
+/** Type files of the manager's install, when this process can see them. */
+function installTypes(shares: readonly string[], log: Logger): Record<string, TypeFile> {
+  for (const dir of shares.map((d) => join(d, 'types'))) {
     try {
       const found = installedTypes(dir);
       if (Object.keys(found).length > 0) {

@@ -2,7 +2,7 @@
 // interfaces/ and types/ hold the base release (2023.12.0, the seed's); releases/<tag>/interfaces and
 // releases/<tag>/types hold each other one. Interfaces of one release $ref only the types of the same release.
 import { join } from 'node:path';
-import { bundledInterfaces, bundledTypes, projectRoot, type InterfaceDefinition, type TypeFile } from './definitions.js';
+import { bundledInterfaces, bundledTypes, installedInterface, projectRoot, type InterfaceDefinition, type TypeFile } from './definitions.js';
 
 export const BASE_RELEASE = '2023.12.0';
 export const NEWEST_RELEASE = '2026.02.0';
@@ -57,4 +57,46 @@ export function managerDefinitions(release: BundledRelease): { interfaces: Recor
   const base = bundledRelease(BASE_RELEASE);
   const rel = bundledRelease(release);
   return { interfaces: { ...base.interfaces, ...rel.interfaces }, types: { ...base.types, ...rel.types } };
+}
+
+export interface RequirementDefinitions {
+  definition: InterfaceDefinition;
+  types: Record<string, TypeFile>;
+  /** Where the interface definition came from. */
+  source: 'manager' | 'install' | 'bundled';
+  /** The bundled release whose type files fill what the manager and its install do not have. */
+  release: BundledRelease;
+}
+
+/**
+ * The definitions in force for a required interface (README, "Interfaces and types"): the interface as the
+ * manager published it, else the manager install's file (`<share>/interfaces/<name>.yaml`), else the bundled
+ * one of the release that interface's shape names, else of the newest release. Type files: the manager's
+ * (published, then its install's) over the bundled release's.
+ */
+export function requirementDefinitions(
+  name: string,
+  published: InterfaceDefinition | undefined,
+  manager: { types: Record<string, TypeFile>; installDirs: readonly string[] },
+  releaseOf: (def: InterfaceDefinition | undefined) => BundledRelease | undefined,
+): RequirementDefinitions | undefined {
+  let definition = published;
+  let source: RequirementDefinitions['source'] = 'manager';
+  if (definition === undefined) {
+    for (const dir of manager.installDirs) {
+      definition = installedInterface(join(dir, 'interfaces'), name);
+      if (definition !== undefined) {
+        source = 'install';
+        break;
+      }
+    }
+  }
+  const release = releaseOf(definition) ?? NEWEST_RELEASE;
+  const bundled = bundledRelease(release);
+  if (definition === undefined) {
+    definition = bundled.interfaces[name];
+    source = 'bundled';
+  }
+  if (definition === undefined) return undefined;
+  return { definition, types: { ...bundled.types, ...manager.types }, source, release };
 }
