@@ -93,6 +93,7 @@ export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOption
   const probeTopic = `${P}modules/${M}/tsocpp_probe`;
   const filters = [`${P}interfaces`, `${P}settings`, `${P}types`, `${P}type_definitions/#`, ...ifaceNames.map((n) => `${P}interface_definitions/${n}`)];
   let retained = await readRetained(client, filters, probeTopic);
+  retained = await completeDefinitions(client, filters, probeTopic, P, ifaceNames, retained);
   const detected = detectFromRetained(retained.get(`${P}interfaces`), retained.get(`${P}settings`));
 
   // 2. The config, in the detected (or forced) dialect; or, with nothing retained, in whichever answers.
@@ -104,7 +105,7 @@ export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOption
   let startupTopics = retained.has(`${P}interfaces`);
   if (!startupTopics) {
     // The manager may have come up while we waited for its answer: look again.
-    retained = await readRetained(client, filters, probeTopic);
+    retained = await completeDefinitions(client, filters, probeTopic, P, ifaceNames, await readRetained(client, filters, probeTopic));
     startupTopics = retained.has(`${P}interfaces`);
   }
   log.info({ dialect: dialect.name, framework: dialect.frameworkRange, startupTopics }, `bus dialect ${dialect.name} (${dialect.frameworkRange})`);
@@ -181,6 +182,25 @@ function installTypes(shares: readonly string[], log: Logger): Record<string, Ty
     }
   }
   return {};
+}
+
+/** The names in a retained `P interfaces` (a bare array up to v0.24, `{msg_type, data: [...]}` from v0.25). */
+function listedInterfaces(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : (value !== null && typeof value === 'object' && Array.isArray((value as { data?: unknown }).data) ? (value as { data: unknown[] }).data : []);
+  return list.filter((n): n is string => typeof n === 'string');
+}
+
+/**
+ * aedes may hand a retained message over after the read settled (more so with many large definitions):
+ * when `P interfaces` lists an interface this module needs whose definition did not come, read once more.
+ */
+async function completeDefinitions(client: MqttClient, filters: readonly string[], probeTopic: string, P: string,
+  needed: readonly string[], retained: Map<string, unknown>): Promise<Map<string, unknown>> {
+  const listed = listedInterfaces(retained.get(`${P}interfaces`));
+  const missing = needed.filter((n) => listed.includes(n) && !retained.has(`${P}interface_definitions/${n}`));
+  if (missing.length === 0) return retained;
+  const again = await readRetained(client, filters, probeTopic, 3000, 100);
+  return again.has(`${P}interfaces`) ? again : retained;
 }
 
 /**
