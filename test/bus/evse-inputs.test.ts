@@ -58,7 +58,7 @@ test.after(async () => {
 
 test('the bundled release is told from the evse_manager definition the manager publishes', () => {
   for (const [release, s] of sessions) {
-    const line = lines(s).find((l) => l.msg?.startsWith('evse_manager inputs checked')) as (LogLine & { release?: string; definition?: string }) | undefined;
+    const line = lines(s).find((l): l is LogLine & { release?: string; definition?: string } => l.msg?.startsWith('evse_manager inputs checked') === true);
     assert.ok(line, `${release}: the inputs line`);
     assert.is(line.release, release);
     assert.is(line.definition, 'manager');
