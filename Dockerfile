@@ -26,6 +26,7 @@ COPY package.json manifest.yaml ./
 COPY bin ./bin
 COPY interfaces ./interfaces
 COPY types ./types
+COPY releases ./releases
 COPY config ./config
 # The device model, security log and outbox live in /data (a volume; device_model_db points there).
 RUN mkdir -p /data && chown node:node /data

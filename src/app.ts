@@ -11,10 +11,12 @@ import { TSOCPP_CONFIG, type TsOcppConfig } from './generated/module-config.js';
 import type { BusSettings } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
 import { bundledInterfaces, bundledTypes, projectRoot } from './schema/definitions.js';
+import { managerDefinitions, NEWEST_RELEASE } from './schema/releases.js';
 import { OcppService } from './ocpp/service.js';
 import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
+import { bindEvseInputs, type EvseInputs } from './module/evse-inputs.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
 import type { EmbeddedBroker } from './embedded/broker.js';
@@ -45,6 +47,8 @@ export interface App {
   readonly brokerUrl: string;
   readonly service: OcppService;
   readonly configService: ConfigService | undefined;
+  /** The checked inputs of the evse_manager connections; undefined without one. */
+  readonly evseInputs: EvseInputs | undefined;
   stop(): Promise<void>;
 }
 
@@ -95,8 +99,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
         dialect: e.dialect,
         config,
         manifests: { TsOcpp: manifest },
-        interfaces,
-        types,
+        // As a current manager would: the evse_manager definitions of the newest bundled release.
+        ...managerDefinitions(NEWEST_RELEASE),
         log: log.child({ part: 'config-service' }),
       });
       await configService.start();
@@ -137,7 +141,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     });
     const svc: OcppService | undefined = service;
     if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
-    await bindEvseManagers(m0, svc, log);
+    const evseInputs = await bindEvseInputs(m0, log);
+    bindEvseManagers(m0, evseInputs, svc, log);
     let stopped = false;
     return {
       module: m0,
@@ -145,6 +150,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       brokerUrl: settings.socketPath ?? settings.brokerUrl,
       service: svc,
       configService,
+      evseInputs,
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -2,13 +2,15 @@
 // path it came from and by two checksums of its bytes: the git blob id (check against everest-core with
 // `git rev-parse <tag>:<path>`) and sha256 (`git show <tag>:<path> | sha256sum`). An edit to a bundled
 // file, or a file added or removed without a pin, fails a test naming the file. To move to another
-// everest-core release, copy its files and change the pins (and run npm run codegen).
+// everest-core release, copy its files and change the pins (and run npm run codegen). interfaces/ and types/
+// hold the base release (2023.12.0); releases/<tag>/interfaces and releases/<tag>/types hold the others.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { projectRoot } from '../src/schema/definitions.js';
+import { projectRoot, relaxUnresolvedRefs } from '../src/schema/definitions.js';
+import { BASE_RELEASE, BUNDLED_RELEASES, bundledRelease } from '../src/schema/releases.js';
 
 interface Pin {
   tag: string;
@@ -37,13 +39,147 @@ const PINS: Record<string, Pin> = {
     gitBlob: '9152c9a85f39b5d6b1e14facdf4ec6c1876e6944',
     sha256: 'dec8974ba68bf9ef20ba68616873f714bd0a3255c6ea28fefc6f5c524666aebe',
   },
+  'interfaces/evse_manager.yaml': {
+    tag: '2023.12.0',
+    commit: 'e194737f0',
+    gitBlob: '82225b19ffec3873f1264112b53f7dc68423bf14',
+    sha256: 'f7986ba6ed5776c2c77770c7b62e5f9bc98d23ac90dd6d790e2285eb27d3de29',
+  },
+  'types/authorization.yaml': {
+    tag: '2023.12.0',
+    commit: '6baeb91c4',
+    gitBlob: 'dc142d26e21acd2b407c4a0f31e02d44780cad4a',
+    sha256: '07047bbca9f8e78af42551b757e6742f13d0ef0d920ab1d54c6b8809e230bbc9',
+  },
+  'types/energy.yaml': {
+    tag: '2023.12.0',
+    commit: '99df110e2',
+    gitBlob: '2df0946bfaf0dab084788ba76a5074078eae0896',
+    sha256: '49445d80673f4b00d5ff5762ac32f08a055b68afe9d1acbc133cc4ffdd93ddc5',
+  },
+  'types/energy_price_information.yaml': {
+    tag: '2023.12.0',
+    commit: '99df110e2',
+    gitBlob: 'db4683062d802677293aa203999e7d64d946e479',
+    sha256: '57a86a42833e4239d1b64845ec4437e60da9792167ba421aefd4b751cf632dff',
+  },
+  'types/evse_board_support.yaml': {
+    tag: '2023.12.0',
+    commit: 'e194737f0',
+    gitBlob: 'e74a5b40dd894ab2a93044b76a3eee008b9d327c',
+    sha256: 'cbbe41414102d45b4d24db661b4da2bbaef544c4f050db0981ba6e44946a3f79',
+  },
+  'types/evse_manager.yaml': {
+    tag: '2023.12.0',
+    commit: '26ac0ea0c',
+    gitBlob: '43fe987549f8d8e36c2e5d3534df11c66d5e3b25',
+    sha256: '15f23998b3a011b80aa4ee8de91fcad2f4a8643a6fa2ab1e37b5f253b3440143',
+  },
+  'types/iso15118_charger.yaml': {
+    tag: '2023.12.0',
+    commit: '54dd8f4b3',
+    gitBlob: '9f031f5788a1392d513bfe38bc0ae3fbb8e4a407',
+    sha256: '20729ce9a62a7f4f6e25423728a0c7ec78d5c335c79eacfb1a0842cbcea5d98a',
+  },
+  'types/powermeter.yaml': {
+    tag: '2023.12.0',
+    commit: 'c3f8a29e7',
+    gitBlob: '6077c1938e80b9f178848f043d5d072bbd330dcb',
+    sha256: 'c1fc9af16cd90c72e4eff26741785ba195375ed79dfc4f90e1357f5a0850ecdb',
+  },
+  'types/units.yaml': {
+    tag: '2023.12.0',
+    commit: '56e421c52',
+    gitBlob: '24fbe638037dcec43db0b2070f4d25f92db45ce6',
+    sha256: '8c50a45d1ec5e817f97d1e90c7bea050c7df7401c38067568a6f87cef1d2e6e2',
+  },
+  'releases/2026.02.0/interfaces/evse_manager.yaml': {
+    tag: '2026.02.0',
+    commit: '606712b6c',
+    gitBlob: 'f859d4ea4a5e54e0e6571ceb834d96334fe0a895',
+    sha256: 'd28992f21d217a0567aa429ef5ca821e75906361f3a7d29003ffa40057d674d4',
+  },
+  'releases/2026.02.0/types/authorization.yaml': {
+    tag: '2026.02.0',
+    commit: '4d766452c',
+    gitBlob: '4aab0db9563bba749f217940468bca4e1e6ae4a9',
+    sha256: '1731d780f2d127afc882fcfed268066ac4763f77fd1f630f5141f9ae22b18700',
+  },
+  'releases/2026.02.0/types/energy.yaml': {
+    tag: '2026.02.0',
+    commit: 'deeb84368',
+    gitBlob: 'e6969178be973c58b577eb545c9e90a62b8aa22a',
+    sha256: '82b8d902618eb3927a7e34e8a641cb2a69db93e404c2b61320c62eab3c290d91',
+  },
+  'releases/2026.02.0/types/energy_price_information.yaml': {
+    tag: '2026.02.0',
+    commit: 'fd2e274b7',
+    gitBlob: 'f34d6bbd604ae580f6139a00a5ee54b24e586cfd',
+    sha256: 'b2284d75a2fc695150cb72e7262b4efa11a05b11b1cca382451643a9bb2be624',
+  },
+  'releases/2026.02.0/types/evse_board_support.yaml': {
+    tag: '2026.02.0',
+    commit: '74a9134e5',
+    gitBlob: 'eaf9e33306d6acea1d8d50009e2d7eecb8551dbf',
+    sha256: 'ab1fae1c0a60edbc6ab61fc57f938e31b3d9e54300af528dd80eee5312e3979d',
+  },
+  'releases/2026.02.0/types/evse_manager.yaml': {
+    tag: '2026.02.0',
+    commit: '606712b6c',
+    gitBlob: 'b3736c72edbbd1ed9aa16c2f58822e0c42345d63',
+    sha256: '529df42db1e0104c271985eb01e9ce9bef607c8e55f46f818c3abc9fd8a58a33',
+  },
+  'releases/2026.02.0/types/iso15118.yaml': {
+    tag: '2026.02.0',
+    commit: '206c9ae3c',
+    gitBlob: 'a6e84e66e28135559f7471dce93ff298be361328',
+    sha256: '74258b4fbf09357159fe4a5afc8364bbb9bbf9a9ed9a36e2f28c6cf7ce011fe3',
+  },
+  'releases/2026.02.0/types/powermeter.yaml': {
+    tag: '2026.02.0',
+    commit: 'df15348d1',
+    gitBlob: '81261da2fb1e07bd431596146de8dd178fecadbd',
+    sha256: '37cae475b16778b7eca641fcee4ecc6c71391d0072ff5c16e11a8a7d7ea9e632',
+  },
+  'releases/2026.02.0/types/temperature.yaml': {
+    tag: '2026.02.0',
+    commit: '7771a02be',
+    gitBlob: '240cabb27dce03f66837d63700d8aa8370ee8f84',
+    sha256: '4c0af04b3cece98f1309779c69dd61f3895c5cc7e0274a1c4d681155141d2cc4',
+  },
+  'releases/2026.02.0/types/text_message.yaml': {
+    tag: '2026.02.0',
+    commit: 'b60309e5f',
+    gitBlob: '2c03c50ef98b8c7441342c7e669a794f3bf4fd40',
+    sha256: 'f0b61d652646d875b7f32e3ccc77972059a4dc21b6dbfbe6dcc5dddbea498d86',
+  },
+  'releases/2026.02.0/types/units.yaml': {
+    tag: '2026.02.0',
+    commit: '56e421c52',
+    gitBlob: '24fbe638037dcec43db0b2070f4d25f92db45ce6',
+    sha256: '8c50a45d1ec5e817f97d1e90c7bea050c7df7401c38067568a6f87cef1d2e6e2',
+  },
+  'releases/2026.02.0/types/units_signed.yaml': {
+    tag: '2026.02.0',
+    commit: '70d113682',
+    gitBlob: 'de8cbf3ceeaaf6537a85586336bf9c65e2b30bb1',
+    sha256: '2cf1cd5c551cd55d7aee99e127efca9f805aa735caaa65a3ebf29d39a0762d18',
+  },
 };
 
 const root = projectRoot();
 
+/** Every bundled YAML file: interfaces/ and types/ (the base release), and releases/<tag>/{interfaces,types}/. */
 function bundledFiles(): string[] {
-  return ['interfaces', 'types'].flatMap((dir) =>
+  const dirs = ['interfaces', 'types', ...BUNDLED_RELEASES.filter((r) => r !== BASE_RELEASE)
+    .flatMap((r) => [`releases/${r}/interfaces`, `releases/${r}/types`])];
+  return dirs.flatMap((dir) =>
     readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).map((f) => `${dir}/${f}`)).sort();
+}
+
+/** The path inside everest-core that a bundled file was copied from. */
+function sourcePath(path: string): string {
+  return path.replace(/^releases\/[^/]+\//, '');
 }
 
 /** The id git gives the file's bytes as a blob (sha1 of `blob <length>\0<bytes>`). */
@@ -59,17 +195,31 @@ test('every bundled definition file is byte for byte the everest-core file it is
   const differ: string[] = [];
   for (const [path, pin] of Object.entries(PINS)) {
     const bytes = readFileSync(join(root, path));
+    assert.ok(sourcePath(path) !== path || pin.tag === BASE_RELEASE, `${path} lies in the base folders but is pinned to ${pin.tag}`);
     const blob = gitBlobId(bytes);
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (blob !== pin.gitBlob || sha !== pin.sha256) {
-      differ.push(`${path} differs from everest-core ${pin.tag}:${path} (git blob ${blob}, pinned ${pin.gitBlob}; sha256 ${sha}, pinned ${pin.sha256})`);
+      differ.push(`${path} differs from everest-core ${pin.tag}:${sourcePath(path)} (git blob ${blob}, pinned ${pin.gitBlob}; sha256 ${sha}, pinned ${pin.sha256})`);
     }
   }
   assert.equal(differ, [], differ.join('\n'));
 });
 
-test('all bundled files come from one everest-core release (interfaces $ref the types of the same tag)', () => {
-  assert.equal([...new Set(Object.values(PINS).map((p) => p.tag))], ['2023.12.0']);
+test('each folder holds one everest-core release (interfaces $ref the types of the same tag)', () => {
+  for (const [path, pin] of Object.entries(PINS)) {
+    const folderRelease = /^releases\/([^/]+)\//.exec(path)?.[1] ?? BASE_RELEASE;
+    assert.is(pin.tag, folderRelease, `${path} is pinned to ${pin.tag} but lies in the folder of ${folderRelease}`);
+  }
+  assert.equal([...new Set(Object.values(PINS).map((p) => p.tag))].sort(), [...BUNDLED_RELEASES].sort());
+});
+
+test('every $ref of a bundled release resolves inside that release', () => {
+  const missing: string[] = [];
+  for (const release of BUNDLED_RELEASES) {
+    const { interfaces, types } = bundledRelease(release);
+    missing.push(...relaxUnresolvedRefs({ interfaces, types }, types).missing.map((ref) => `${release}: ${ref}`));
+  }
+  assert.equal(missing, []);
 });
 
 test.run();

@@ -1,5 +1,5 @@
 // tools/codegen: the checked-in src/generated/ matches the YAML, and YAML typos are rejected.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'uvu';
@@ -82,13 +82,31 @@ test('checked-in src/generated matches types/ and interfaces/ (run npm run codeg
   assert.equal(problems, [], problems.join('\n'));
 });
 
-test('generates one file per type file and per interface', () => {
+test('generates one file per type file and per interface, of the base release and of each release folder', () => {
   const paths = generate(ROOT).map((f) => f.path);
-  assert.equal(paths, [
-    'src/generated/types/ocpp.ts',
-    'src/generated/interfaces/ocpp.ts',
-    'src/generated/interfaces/ocpp_data_transfer.ts',
-  ]);
+  const yaml = (dir: string): string[] => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => f.replace(/\.yaml$/, '.ts'));
+  const expected = [
+    ...yaml('types').map((f) => `src/generated/types/${f}`),
+    ...yaml('interfaces').map((f) => `src/generated/interfaces/${f}`),
+    ...yaml('releases/2026.02.0/types').map((f) => `src/generated/releases/2026.02.0/types/${f}`),
+    ...yaml('releases/2026.02.0/interfaces').map((f) => `src/generated/releases/2026.02.0/interfaces/${f}`),
+  ];
+  assert.equal(paths, expected);
+  for (const p of ['src/generated/types/evse_manager.ts', 'src/generated/types/powermeter.ts', 'src/generated/types/units.ts',
+    'src/generated/releases/2026.02.0/types/evse_manager.ts', 'src/generated/releases/2026.02.0/types/powermeter.ts',
+    'src/generated/releases/2026.02.0/types/units_signed.ts', 'src/generated/interfaces/ocpp.ts']) {
+    assert.ok(paths.includes(p), p);
+  }
+});
+
+test('the session event types of both releases are generated with their own id token shapes', () => {
+  const files = new Map(generate(ROOT).map((f) => [f.path, f.content]));
+  const old = files.get('src/generated/types/authorization.ts')!;
+  const neu = files.get('src/generated/releases/2026.02.0/types/authorization.ts')!;
+  assert.match(old, /id_token: string;/);
+  assert.match(old, /id_token_type\?: IdTokenType;/);
+  assert.match(neu, /id_token: IdToken;/);
+  assert.match(files.get('src/generated/releases/2026.02.0/types/evse_manager.ts')!, /export interface SessionEvent \{[^}]*timestamp: string;/);
 });
 
 test('staleness check names the file that differs', () => {

@@ -49,7 +49,8 @@ test('npm run install-module -- --prefix DIR succeeds', () => {
 test('lays out the module folder the manager looks in', () => {
   assert.ok(installed, 'installed');
   for (const p of ['index.js', 'manifest.yaml', 'package.json', 'dist/main.js', 'interfaces/ocpp.yaml', 'interfaces/ocpp_data_transfer.yaml',
-    'types/ocpp.yaml', 'config/everest/embedded.yaml', 'node_modules/better-sqlite3/package.json', 'node_modules/mqtt/package.json']) {
+    'types/ocpp.yaml', 'interfaces/evse_manager.yaml', 'types/evse_manager.yaml', 'releases/2026.02.0/interfaces/evse_manager.yaml',
+    'releases/2026.02.0/types/evse_manager.yaml', 'config/everest/embedded.yaml', 'node_modules/better-sqlite3/package.json', 'node_modules/mqtt/package.json']) {
     assert.ok(existsSync(join(moduleDir, p)), `${p} is installed`);
   }
   assert.ok(readdirSync(join(moduleDir, 'config', 'device_model')).some((f) => f.endsWith('.json')), 'device model component files');

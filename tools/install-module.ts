@@ -1,7 +1,7 @@
 // `npm run install-module -- --prefix DIR`: lays TsOcpp out as a module that an EVerest manager spawns.
 //
 //   DIR/libexec/everest/modules/TsOcpp/   (the manager's modules_dir/<ModuleName>/, everest-bus.md)
-//     index.js  manifest.yaml  package.json  dist/  interfaces/  types/
+//     index.js  manifest.yaml  package.json  dist/  interfaces/  types/  releases/
 //     config/device_model/  config/everest/embedded.yaml  node_modules/ (production dependencies only)
 //   DIR/share/everest/interfaces/{ocpp,ocpp_data_transfer}.yaml, DIR/share/everest/types/ocpp.yaml
 //     only where the install has none of its own (an EVerest install ships these files itself).
@@ -212,6 +212,7 @@ export function installModule(opts: InstallOptions): InstallResult {
     cpSync(join(root, 'dist'), join(staging, 'dist'), { recursive: true });
     cpSync(join(root, 'interfaces'), join(staging, 'interfaces'), { recursive: true });
     cpSync(join(root, 'types'), join(staging, 'types'), { recursive: true });
+    cpSync(join(root, 'releases'), join(staging, 'releases'), { recursive: true });
     cpSync(join(root, 'config', 'device_model'), join(staging, 'config', 'device_model'), { recursive: true });
     mkdirSync(join(staging, 'config', 'everest'), { recursive: true });
     cpSync(join(root, 'config', 'everest', 'embedded.yaml'), join(staging, 'config', 'everest', 'embedded.yaml'));

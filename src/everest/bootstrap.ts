@@ -3,6 +3,7 @@
 // interface definitions in force. Nothing here waits forever for a topic that the manager clears at
 // global ready (everest-bus.md, "Verified against a real manager" and "The older dialect").
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { detectFromRetained, dialectFor, type Dialect, type DialectName } from './dialect.js';
@@ -53,6 +54,16 @@ export interface Bootstrap<D extends ConfigDeclarations = ConfigDeclarations> {
   provided: Map<string, ProvidedDefinition>;
   /** Definitions of required interfaces, keyed by interface name, where the manager published them. */
   required: Map<string, InterfaceDefinition>;
+  /** What the manager has beyond this module's bundle, for definitions of required interfaces. */
+  manager: ManagerDefinitions;
+}
+
+/** The manager's own type files and where its install is, as far as this process can see them. */
+export interface ManagerDefinitions {
+  /** Type files of the manager's install, with those the manager published laid over them (key '/evse_manager'). */
+  types: Record<string, TypeFile>;
+  /** The install's share folders that exist (`<data_dir>`, `<EV_PREFIX>/share/everest`), holding interfaces/ and types/. */
+  installDirs: string[];
 }
 
 /**
@@ -82,6 +93,7 @@ export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOption
   const probeTopic = `${P}modules/${M}/tsocpp_probe`;
   const filters = [`${P}interfaces`, `${P}settings`, `${P}types`, `${P}type_definitions/#`, ...ifaceNames.map((n) => `${P}interface_definitions/${n}`)];
   let retained = await readRetained(client, filters, probeTopic);
+  retained = await completeDefinitions(client, filters, probeTopic, P, ifaceNames, retained);
   const detected = detectFromRetained(retained.get(`${P}interfaces`), retained.get(`${P}settings`));
 
   // 2. The config, in the detected (or forced) dialect; or, with nothing retained, in whichever answers.
@@ -93,19 +105,21 @@ export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOption
   let startupTopics = retained.has(`${P}interfaces`);
   if (!startupTopics) {
     // The manager may have come up while we waited for its answer: look again.
-    retained = await readRetained(client, filters, probeTopic);
+    retained = await completeDefinitions(client, filters, probeTopic, P, ifaceNames, await readRetained(client, filters, probeTopic));
     startupTopics = retained.has(`${P}interfaces`);
   }
   log.info({ dialect: dialect.name, framework: dialect.frameworkRange, startupTopics }, `bus dialect ${dialect.name} (${dialect.frameworkRange})`);
   const config = resolveModuleConfig(manifest, normalizeModuleConfig(answer));
 
   // 3. Definitions in force.
-  const allTypes: Record<string, TypeFile> = { ...o.types, ...installTypes(dialect, retained.get(`${P}settings`), s.installPrefix, log) };
+  const installDirs = shareDirs(dialect, retained.get(`${P}settings`), s.installPrefix);
+  const managerTypes: Record<string, TypeFile> = { ...installTypes(installDirs, log) };
   for (const [topic, value] of retained) {
     if (!topic.startsWith(`${P}type_definitions/`)) continue;
     const file = dialect.unwrap(value, 'GetConfigResponse');
-    if (file && typeof file === 'object' && 'types' in file) allTypes[`/${topic.slice(`${P}type_definitions/`.length)}`] = file as TypeFile;
+    if (file && typeof file === 'object' && 'types' in file) managerTypes[`/${topic.slice(`${P}type_definitions/`.length)}`] = file as TypeFile;
   }
+  const allTypes: Record<string, TypeFile> = { ...o.types, ...managerTypes };
   // Type files may reference files this install does not have (a newer everest-core): see relaxUnresolvedRefs.
   const relaxedTypes = relaxUnresolvedRefs(allTypes, allTypes);
   const types = relaxedTypes.def;
@@ -133,7 +147,7 @@ export async function bootstrap<D extends ConfigDeclarations>(o: BootstrapOption
     }
     definitions.set(impl, { interfaceName: p.interface, compiled, source });
   }
-  return { dialect, startupTopics, config, provided: definitions, required };
+  return { dialect, startupTopics, config, provided: definitions, required, manager: { types: managerTypes, installDirs: installDirs.filter((d) => existsSync(d)) } };
 }
 
 function resolveModuleConfig<D extends ConfigDeclarations>(manifest: Manifest<D>, mc: ModuleConfig): ResolvedModuleConfig<D> {
@@ -145,13 +159,18 @@ function resolveModuleConfig<D extends ConfigDeclarations>(manifest: Manifest<D>
   return { module, impls, connections: mc.connections, moduleConfig: mc };
 }
 
-/** Type files of the manager's install, when this process can see them. */
-function installTypes(dialect: Dialect, settingsMsg: unknown, installPrefix: string | undefined, log: Logger): Record<string, TypeFile> {
+/** The share folders of the manager's install: the data_dir of its settings, then EV_PREFIX's share/everest. */
+function shareDirs(dialect: Dialect, settingsMsg: unknown, installPrefix: string | undefined): string[] {
   const settings = dialect.unwrap(settingsMsg, 'GetConfigResponse') as { data_dir?: unknown } | undefined;
   const dirs: string[] = [];
-  if (settings && typeof settings.data_dir === 'string') dirs.push(join(settings.data_dir, 'types'));
-  if (installPrefix) dirs.push(join(installPrefix, 'share', 'everest', 'types'));
-  for (const dir of dirs) {
+  if (settings && typeof settings.data_dir === 'string') dirs.push(settings.data_dir);
+  if (installPrefix) dirs.push(join(installPrefix, 'share', 'everest'));
+  return dirs;
+}
+
+/** Type files of the manager's install, when this process can see them. */
+function installTypes(shares: readonly string[], log: Logger): Record<string, TypeFile> {
+  for (const dir of shares.map((d) => join(d, 'types'))) {
     try {
       const found = installedTypes(dir);
       if (Object.keys(found).length > 0) {
@@ -163,6 +182,25 @@ function installTypes(dialect: Dialect, settingsMsg: unknown, installPrefix: str
     }
   }
   return {};
+}
+
+/** The names in a retained `P interfaces` (a bare array up to v0.24, `{msg_type, data: [...]}` from v0.25). */
+function listedInterfaces(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : (value !== null && typeof value === 'object' && Array.isArray((value as { data?: unknown }).data) ? (value as { data: unknown[] }).data : []);
+  return list.filter((n): n is string => typeof n === 'string');
+}
+
+/**
+ * aedes may hand a retained message over after the read settled (more so with many large definitions):
+ * when `P interfaces` lists an interface this module needs whose definition did not come, read once more.
+ */
+async function completeDefinitions(client: MqttClient, filters: readonly string[], probeTopic: string, P: string,
+  needed: readonly string[], retained: Map<string, unknown>): Promise<Map<string, unknown>> {
+  const listed = listedInterfaces(retained.get(`${P}interfaces`));
+  const missing = needed.filter((n) => listed.includes(n) && !retained.has(`${P}interface_definitions/${n}`));
+  if (missing.length === 0) return retained;
+  const again = await readRetained(client, filters, probeTopic, 3000, 100);
+  return again.has(`${P}interfaces`) ? again : retained;
 }
 
 /**

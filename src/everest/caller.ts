@@ -5,6 +5,7 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import { CmdError } from '../errors.js';
 import type { Dialect } from './dialect.js';
+import { DropLog } from './drop-log.js';
 import type { Publisher } from './publisher.js';
 import type { PendingCall, VarCallback } from './handlers/context.js';
 import { route, type Route, type Routes } from './handlers/index.js';
@@ -25,6 +26,7 @@ export class Caller {
   readonly pendingCalls = new Map<string, PendingCall>();
   readonly dialect: Dialect;
   readonly log: Logger;
+  readonly varDrops = new DropLog();
   readonly #o: CallerOptions;
   readonly #replyTopics = new Map<string, Promise<unknown>>();
   readonly #routes: Routes;

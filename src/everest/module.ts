@@ -12,7 +12,7 @@ import type { InterfaceDefinition } from '../schema/definitions.js';
 import type { Dialect, DialectName } from './dialect.js';
 import { openConnection } from './connection.js';
 import { Publisher } from './publisher.js';
-import { bootstrap, type BootstrapOptions, type ResolvedModuleConfig } from './bootstrap.js';
+import { bootstrap, type BootstrapOptions, type ManagerDefinitions, type ResolvedModuleConfig } from './bootstrap.js';
 import type { Connection } from './module-config.js';
 import type { ConfigDeclarations } from './manifest.js';
 import { withTimeout } from './timeout.js';
@@ -21,7 +21,7 @@ import { route, type CmdHandler, type ReadyHost, type RestartHost, type Routes, 
 import { Caller } from './caller.js';
 
 export type { CallContext, CmdHandler } from './handlers/index.js';
-export type { ResolvedModuleConfig } from './bootstrap.js';
+export type { ManagerDefinitions, ResolvedModuleConfig } from './bootstrap.js';
 
 /** What a provided implementation declares: its cmds (args and result) and vars. */
 // `object`, not Record: the generated cmd and var maps are interfaces, which have no index signature.
@@ -74,6 +74,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec, D extends ConfigDe
   readonly #managerStartCallbacks: Array<() => void> = [];
   readonly #activeErrors = new Map<string, ActiveError>();
   #requiredDefinitions = new Map<string, InterfaceDefinition>();
+  #managerDefinitions: ManagerDefinitions = { types: {}, installDirs: [] };
   #client: MqttClient | undefined;
   #caller: Caller | undefined;
   #calls: CallServer | undefined;
@@ -146,6 +147,7 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec, D extends ConfigDe
     this.#dialect = dialect;
     this.#config = config;
     this.#requiredDefinitions = found.required;
+    this.#managerDefinitions = found.manager;
     const publisher = new Publisher(client, s.qosWindow);
     this.#publisher = publisher;
     const calls = new CallServer({ selfId: M, dialect, publisher, maxPayloadBytes: s.maxPayloadBytes, handlerTimeoutMs: s.handlerTimeoutMs });
@@ -282,6 +284,11 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec, D extends ConfigDe
   requirementInterface(requirement: string): InterfaceDefinition | undefined {
     const r = this.#o.manifest.requires[requirement];
     return r ? this.#requiredDefinitions.get(r.interface) : undefined;
+  }
+
+  /** The manager's own type files and install folders as seen at start-up (for definitions of required interfaces). */
+  get managerDefinitions(): ManagerDefinitions {
+    return this.#managerDefinitions;
   }
 
   connections(requirement: string): readonly Connection[] {

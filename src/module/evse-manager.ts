@@ -1,27 +1,24 @@
 // The optional evse_manager requirements (one per EVSE, in connection order, as everest-core's
-// OCPP201 maps r_evse_manager[evse_id - 1]): their session_event var feeds the transaction flag of each
-// EVSE, and every connector whose effective availability changes is enabled or disabled on its
-// evse_manager (OCPP201.cpp connector_effective_operative_status_changed_callback).
+// OCPP201 maps r_evse_manager[evse_id - 1]): their checked session events (evse-inputs.ts) feed the
+// transaction flag of each EVSE, and every connector whose effective availability changes is enabled or
+// disabled on its evse_manager (OCPP201.cpp connector_effective_operative_status_changed_callback).
 import type { EverestModule } from '../everest/module.js';
 import type { OcppService } from '../ocpp/service.js';
 import type { Logger } from '../log.js';
 import type { TsOcppSpec } from './ocpp-module.js';
+import { EVSE_MANAGER, type EvseInputs } from './evse-inputs.js';
 
-export const EVSE_MANAGER = 'evse_manager';
+export { EVSE_MANAGER };
 // OCPP201 passes the CSMS as source with priority 5000.
 const CSMS_PRIORITY = 5000;
 
-export async function bindEvseManagers(mod: EverestModule<TsOcppSpec>, service: OcppService, log: Logger): Promise<void> {
+export function bindEvseManagers(mod: EverestModule<TsOcppSpec>, inputs: EvseInputs | undefined, service: OcppService, log: Logger): void {
   const conns = mod.connections(EVSE_MANAGER);
   if (conns.length === 0) return;
-  for (let i = 0; i < conns.length; i++) {
-    const evseId = i + 1;
-    await mod.subscribeVar(EVSE_MANAGER, i, 'session_event', (value) => {
-      const event = (value as { event?: unknown } | null)?.event;
-      if (event === 'TransactionStarted') service.setTransactionActive(evseId, true);
-      else if (event === 'TransactionFinished') service.setTransactionActive(evseId, false);
-    });
-  }
+  inputs?.on('session_event', (evseId, ev) => {
+    if (ev.event === 'TransactionStarted') service.setTransactionActive(evseId, true);
+    else if (ev.event === 'TransactionFinished') service.setTransactionActive(evseId, false);
+  });
   // everest-core 2023.12 has enable/disable(connector_id); later releases enable_disable(connector_id, cmd_source).
   const cmds = mod.requirementInterface(EVSE_MANAGER)?.cmds;
   const legacy = cmds !== undefined && !('enable_disable' in cmds) && 'enable' in cmds;

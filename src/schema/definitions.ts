@@ -100,22 +100,31 @@ function yamlFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Every interface of <root>/interfaces/*.yaml, keyed by file basename (`ocpp`, `ocpp_data_transfer`). */
-export function bundledInterfaces(): Record<string, InterfaceDefinition> {
+/**
+ * Every interface of <dir>/interfaces/*.yaml (dir: the project root, the base release), keyed by file basename
+ * (`ocpp`, `ocpp_data_transfer`).
+ */
+export function bundledInterfaces(dir = projectRoot()): Record<string, InterfaceDefinition> {
   const out: Record<string, InterfaceDefinition> = {};
-  for (const file of yamlFiles(join(projectRoot(), 'interfaces'))) {
+  for (const file of yamlFiles(join(dir, 'interfaces'))) {
     out[basename(file, '.yaml')] = loadInterfaceFile(file);
   }
   return out;
 }
 
-/** Every type file of <root>/types/*.yaml, keyed by its ref path (`/ocpp` for types/ocpp.yaml). */
-export function bundledTypes(): Record<string, TypeFile> {
+/** Every type file of <dir>/types/*.yaml, keyed by its ref path (`/ocpp` for types/ocpp.yaml). */
+export function bundledTypes(dir = projectRoot()): Record<string, TypeFile> {
   const out: Record<string, TypeFile> = {};
-  for (const file of yamlFiles(join(projectRoot(), 'types'))) {
+  for (const file of yamlFiles(join(dir, 'types'))) {
     out[`/${basename(file, '.yaml')}`] = loadTypeFile(file);
   }
   return out;
+}
+
+/** An interface file of an EVerest install's interfaces folder (`<data_dir>/interfaces/<name>.yaml`); undefined when absent. */
+export function installedInterface(interfacesDir: string, name: string): InterfaceDefinition | undefined {
+  const file = join(interfacesDir, `${name}.yaml`);
+  return existsSync(file) ? loadInterfaceFile(file) : undefined;
 }
 
 /** Every type file of an EVerest install's types folder (`<data_dir>/types`), keyed by ref path; {} when absent. */

@@ -18,7 +18,7 @@ let prefix = '';
 
 function publishSessionEvent(moduleId: string, event: string): void {
   const base = `${prefix}modules/${moduleId}/impl/evse`;
-  const value = { event, uuid: `${moduleId}-${event}` };
+  const value = { event, uuid: `${moduleId}-${event}`, timestamp: new Date().toISOString() };
   if (dialect === 'v25') evse.publish(`${base}/var/session_event`, JSON.stringify({ msg_type: 'Var', data: { data: value } }), { qos: 2 });
   else evse.publish(`${base}/var`, JSON.stringify({ name: 'session_event', data: value }), { qos: 2 });
 }

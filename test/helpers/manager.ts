@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ConfigService } from '../../src/embedded/config-service.js';
 import type { EverestConfig } from '../../src/embedded/everest-config.js';
 import type { DialectName } from '../../src/everest/dialect.js';
-import { loadInterfaceFile, bundledInterfaces, bundledTypes, projectRoot } from '../../src/schema/definitions.js';
+import { loadInterfaceFile, projectRoot } from '../../src/schema/definitions.js';
+import { managerDefinitions, NEWEST_RELEASE, type BundledRelease } from '../../src/schema/releases.js';
 import { defaultManifest } from '../../src/app.js';
 import { silentLogger } from '../../src/log.js';
 import type { InterfaceDefinition } from '../../src/schema/definitions.js';
@@ -21,6 +22,8 @@ export interface TestManagerOptions {
   eventSecurityEvent?: boolean;
   retainTopics?: boolean;
   connections?: Record<string, Array<{ module_id: string; implementation_id: string }>>;
+  /** The everest-core release whose evse_manager definitions the manager publishes (default: the newest bundled). */
+  evseRelease?: BundledRelease;
   /** Further active modules (e.g. a test caller) the manager waits for. */
   extraModules?: Record<string, { module: string }>;
 }
@@ -44,7 +47,8 @@ export async function startTestManager(o: TestManagerOptions): Promise<{ service
       ...(o.extraModules ?? {}),
     },
   };
-  const interfaces: Record<string, InterfaceDefinition> = { ...bundledInterfaces() };
+  const defs = managerDefinitions(o.evseRelease ?? NEWEST_RELEASE);
+  const interfaces: Record<string, InterfaceDefinition> = { ...defs.interfaces };
   if (o.eventSecurityEvent) interfaces.ocpp = loadInterfaceFile(join(projectRoot(), 'test', 'fixtures', 'interfaces', 'ocpp-security-event-2024.10.yaml'));
   const service = new ConfigService({
     brokerUrl: o.brokerUrl,
@@ -53,7 +57,7 @@ export async function startTestManager(o: TestManagerOptions): Promise<{ service
     config,
     manifests: { TsOcpp: defaultManifest() },
     interfaces,
-    types: bundledTypes(),
+    types: defs.types,
     log: silentLogger(),
     retainTopics: o.retainTopics ?? false,
   });

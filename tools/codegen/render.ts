@@ -33,17 +33,17 @@ function typeDeclaration(name: string, schema: JsonSchema, ctx: RenderContext): 
 }
 
 /** src/generated/types/<typeFile>.ts */
-export function renderTypeFile(typeFile: string, source: string, file: TypeFile, typeNames: RenderContext['typeNames']): string {
+export function renderTypeFile(typeFile: string, source: string, file: TypeFile, typeNames: RenderContext['typeNames'], sourceDir = ''): string {
   const ctx: RenderContext = { file: source, ownTypeFile: typeFile, typeNames, imports: new Set() };
   const body: string[] = [];
   for (const [name, schema] of byName(file.types)) body.push('', ...typeDeclaration(name, schema, ctx));
-  const sources = [source, ...[...ctx.imports].sort().map((t) => `types/${t}.yaml`)];
+  const sources = [source, ...[...ctx.imports].sort().map((t) => `${sourceDir}types/${t}.yaml`)];
   const imp = imports(ctx, 'types');
   return [header(sources), ...(imp.length > 0 ? ['', ...imp] : []), ...body, ''].join('\n');
 }
 
 /** src/generated/interfaces/<name>.ts */
-export function renderInterface(name: string, source: string, def: InterfaceDefinition, typeNames: RenderContext['typeNames']): string {
+export function renderInterface(name: string, source: string, def: InterfaceDefinition, typeNames: RenderContext['typeNames'], sourceDir = ''): string {
   const ctx: RenderContext = { file: source, typeNames, imports: new Set() };
   const pascal = pascalCase(name);
   const cmds: string[] = [];
@@ -71,7 +71,7 @@ export function renderInterface(name: string, source: string, def: InterfaceDefi
   for (const [varName, schema] of byName(def.vars)) {
     vars.push(...docComment(schema.description, '  '), `  ${propertyKey(varName)}: ${typeText(schema, ctx, '  ')};`);
   }
-  const sources = [source, ...[...ctx.imports].sort().map((t) => `types/${t}.yaml`)];
+  const sources = [source, ...[...ctx.imports].sort().map((t) => `${sourceDir}types/${t}.yaml`)];
   const imp = imports(ctx, 'interfaces');
   return [
     header(sources),
