@@ -1,5 +1,5 @@
 // The CSMS link's parts on their own: back-off, config, the camelCase/snake_case mapping, report parts,
-// the strict validator's FormatViolation, and what the registration state admits.
+// the strict validator's FormatViolation, what the registration state admits, and the answer-first scope.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MIN_RECONNECT_MS, ReconnectBackoff } from '../src/csms/backoff.js';
@@ -14,6 +14,7 @@ import { splitReport } from '../src/csms/station/report.js';
 import type { ReportData } from '../src/csms/ocpp-types.js';
 import { knownActions, strictValidator } from '../src/csms/validator.js';
 import { refusal } from '../src/csms/handlers/index.js';
+import { AnswerFirst } from '../src/csms/answer-first.js';
 
 test('back-off: minimum + random, doubling RetryBackOffRepeatTimes times, then constant; reset starts over', () => {
   const randoms = [0.99, 0, 0.5, 0, 0];
@@ -129,6 +130,32 @@ test('registration state: what a CSMS CALL may do before Accepted (libocpp messa
   assert.ok(refusal('Rejected', 'TriggerMessage', { requestedMessage: 'Heartbeat' }));
   assert.is(refusal('Rejected', 'TriggerMessage', { requestedMessage: 'BootNotification' }), undefined);
   assert.is(refusal('Unknown', 'TriggerMessage', { requestedMessage: 'BootNotification' }), undefined);
+});
+
+test('answer first: what a handler causes, also through events and promises, waits for the release, in order; nothing else waits', async () => {
+  const errors: unknown[] = [];
+  const scope = new AnswerFirst((err) => errors.push(err));
+  const done: string[] = [];
+  const { result, release } = scope.run(async () => {
+    scope.hold(() => done.push('sync'));
+    await Promise.resolve();
+    scope.hold(() => {
+      throw new Error('boom');
+    });
+    scope.hold(() => done.push('after an await'));
+    return 'answer';
+  });
+  assert.is(await result, 'answer');
+  scope.hold(() => done.push('outside'));
+  assert.equal(done, ['outside']);
+  release();
+  assert.equal(done, ['outside', 'sync', 'after an await']);
+  assert.is(errors.length, 1);
+  // Once released, the scope holds nothing more (a timer set by a handler fires in it later).
+  const late = scope.run(() => () => scope.hold(() => done.push('late')));
+  late.release();
+  late.result();
+  assert.is(done.at(-1), 'late');
 });
 
 test.run();
