@@ -1,7 +1,8 @@
 // Answer first: whatever a CSMS CALL causes the station to send (the StatusNotification of a
 // ChangeAvailability, a triggered message, a NotifyEvent of a changed variable) goes out after that CALL's
-// CALLRESULT. OCPP 2.0.1 G03 (sequence diagram: ChangeAvailabilityResponse, then StatusNotificationRequest)
-// and F06.FR.04 (the triggered message after the TriggerMessageResponse); libocpp availability.cpp
+// CALLRESULT. OCPP 2.0.1 G03: the station answers the request (G03.FR.01, Scheduled while a transaction
+// runs, G03.FR.02) and informs the CSMS with StatusNotification once the change has happened (G03.FR.03);
+// the sequence diagram has ChangeAvailabilityResponse before StatusNotificationRequest. F06.FR.04 (the triggered message after the TriggerMessageResponse); libocpp availability.cpp
 // "respond to the CSMS before performing any changes". A CSMS that serves one message of a station at a
 // time would otherwise wait for a CALLRESULT queued behind a CALL it will not read yet.
 //
