@@ -1,10 +1,12 @@
 // Answer first: whatever a CSMS CALL causes the station to send (the StatusNotification of a
 // ChangeAvailability, a triggered message, a NotifyEvent of a changed variable) goes out after that CALL's
-// CALLRESULT. OCPP 2.0.1 G03: the station answers the request (G03.FR.01, Scheduled while a transaction
+// CALLRESULT. OCPP 2.0.1 G03: the station answers the request (G03.FR.01; Scheduled while a transaction
 // runs, G03.FR.02) and informs the CSMS with StatusNotification once the change has happened (G03.FR.03);
-// the sequence diagram has ChangeAvailabilityResponse before StatusNotificationRequest. F06.FR.04 (the triggered message after the TriggerMessageResponse); libocpp availability.cpp
-// "respond to the CSMS before performing any changes". A CSMS that serves one message of a station at a
-// time would otherwise wait for a CALLRESULT queued behind a CALL it will not read yet.
+// the sequence diagram has the ChangeAvailabilityResponse before the StatusNotificationRequest. F06.FR.04:
+// the triggered message after the TriggerMessageResponse. libocpp (availability.cpp
+// handle_change_availability_req) likewise dispatches the CALLRESULT before it applies the change. A CSMS
+// that serves one message of a station at a time would otherwise wait for a CALLRESULT queued behind a
+// CALL it will not read yet.
 //
 // A handler runs inside a scope (AsyncLocalStorage, so it follows the handler into every event listener
 // and promise it causes, and nothing else); a CALL made inside an open scope is held until the scope is
