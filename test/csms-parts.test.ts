@@ -132,30 +132,31 @@ test('registration state: what a CSMS CALL may do before Accepted (libocpp messa
   assert.is(refusal('Unknown', 'TriggerMessage', { requestedMessage: 'BootNotification' }), undefined);
 });
 
-test('answer first: what a handler causes, also through events and promises, waits for the release, in order; nothing else waits', async () => {
+test('answer first: CALLs made while a handler runs, and its after(), wait for the release, in order; nothing else waits', async () => {
   const errors: unknown[] = [];
-  const scope = new AnswerFirst((err) => errors.push(err));
+  const answerFirst = new AnswerFirst((err) => errors.push(err));
   const done: string[] = [];
-  const { result, release } = scope.run(async () => {
-    scope.hold(() => done.push('sync'));
-    await Promise.resolve();
-    scope.hold(() => {
+  const scope = answerFirst.scope();
+  const result = scope.run(async () => {
+    // What the service's events do synchronously inside a handler.
+    answerFirst.hold(() => done.push('sync'));
+    answerFirst.hold(() => {
       throw new Error('boom');
     });
+    await Promise.resolve();
+    // After an await the handler is no longer running: only its explicit after() is held.
+    answerFirst.hold(() => done.push('not held'));
     scope.hold(() => done.push('after an await'));
     return 'answer';
   });
+  answerFirst.hold(() => done.push('outside'));
   assert.is(await result, 'answer');
-  scope.hold(() => done.push('outside'));
-  assert.equal(done, ['outside']);
-  release();
-  assert.equal(done, ['outside', 'sync', 'after an await']);
+  assert.equal(done, ['outside', 'not held']);
+  scope.release();
+  assert.equal(done, ['outside', 'not held', 'sync', 'after an await']);
   assert.is(errors.length, 1);
-  // Once released, the scope holds nothing more (a timer set by a handler fires in it later).
-  const late = scope.run(() => () => scope.hold(() => done.push('late')));
-  late.release();
-  late.result();
-  assert.is(done.at(-1), 'late');
+  scope.hold(() => done.push('late'));
+  assert.is(done.at(-1), 'late', 'once released, nothing is held');
 });
 
 test.run();

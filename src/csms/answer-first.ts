@@ -8,31 +8,51 @@
 // that serves one message of a station at a time would otherwise wait for a CALLRESULT queued behind a
 // CALL it will not read yet.
 //
-// A handler runs inside a scope (AsyncLocalStorage, so it follows the handler into every event listener
-// and promise it causes, and nothing else); a CALL made inside an open scope is held until the scope is
-// released, which happens once the answer is handed to the socket. Anything held runs in the order it came.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// A handler runs inside a scope. Every CALL made while its synchronous part runs (the service's events
+// fire synchronously, so a ChangeAvailability's StatusNotification is one of them) is held until the scope
+// is released, which happens once the answer is handed to the socket; so is whatever the handler passes
+// to the scope's `hold` (CallContext.after), also after an await. Held things run in the order they came.
+// The scope is a plain field, not AsyncLocalStorage: on Node 20 that turns on promise hooks for the whole
+// process and makes every await on the bus path several times slower.
 
 interface Scope {
   open: boolean;
   readonly held: Array<() => void>;
 }
 
+export interface AnswerScope {
+  /** Runs `fn` (the handler) with this scope current: CALLs made during its synchronous part are held. */
+  run<T>(fn: () => T): T;
+  /** Holds `fn` until the release (runs it now once released). */
+  hold(fn: () => void): void;
+  /** Ends the scope and runs what it held, in order. */
+  release(): void;
+}
+
 export class AnswerFirst {
-  readonly #als = new AsyncLocalStorage<Scope>();
   readonly #onError: (err: unknown) => void;
+  /** The scope of the handler whose synchronous part is running, if any. */
+  #current: Scope | undefined;
 
   /** `onError`: a held function threw (the others still run). */
   constructor(onError: (err: unknown) => void) {
     this.#onError = onError;
   }
 
-  /** Runs `fn` (a handler) in a new scope; `release` ends the scope and runs what it held, in order. */
-  run<T>(fn: () => T): { result: T; release: () => void } {
+  /** A new scope for one CSMS CALL. */
+  scope(): AnswerScope {
     const scope: Scope = { open: true, held: [] };
-    const result = this.#als.run(scope, fn);
     return {
-      result,
+      run: (fn) => {
+        const outer = this.#current;
+        this.#current = scope;
+        try {
+          return fn();
+        } finally {
+          this.#current = outer;
+        }
+      },
+      hold: (fn) => this.#hold(scope, fn),
       release: () => {
         if (!scope.open) return;
         scope.open = false;
@@ -47,9 +67,12 @@ export class AnswerFirst {
     };
   }
 
-  /** Inside an open scope: `fn` waits for its release. Elsewhere it runs now. */
+  /** While a handler's synchronous part runs: `fn` waits for its release. Otherwise it runs now. */
   hold(fn: () => void): void {
-    const scope = this.#als.getStore();
+    this.#hold(this.#current, fn);
+  }
+
+  #hold(scope: Scope | undefined, fn: () => void): void {
     if (scope?.open === true) scope.held.push(fn);
     else fn();
   }

@@ -42,6 +42,7 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
         throw createRPCError('SecurityError', why);
       }
       if (!handler || !implemented.has(action)) throw createRPCError('NotSupported', `${action} is not supported by TsOcpp`);
+      const scope = opts.answerFirst.scope();
       const ctx: CallContext = {
         service: opts.service,
         log,
@@ -49,7 +50,7 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
         forwardDataTransfer: opts.forwardDataTransfer,
         now: () => opts.timers.now(),
         payloadBytes: Buffer.byteLength(JSON.stringify(params ?? null)),
-        after: (fn) => opts.answerFirst.hold(() => {
+        after: (fn) => scope.hold(() => {
           if (!opts.isCurrent(generation)) return;
           try {
             fn();
@@ -58,10 +59,10 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
           }
         }),
       };
-      // Async, so that a handler that throws still leaves a scope to release.
-      const { result, release } = opts.answerFirst.run(async () => (handler as (p: unknown, c: CallContext) => object | Promise<object>)(params, ctx));
-      if (messageId !== undefined) releases.set(messageId, release);
-      else release();
+      if (messageId !== undefined) releases.set(messageId, () => scope.release());
+      // Async, so that a handler that throws still answers (and leaves its scope to release).
+      const result = scope.run(async () => (handler as (p: unknown, c: CallContext) => object | Promise<object>)(params, ctx));
+      if (messageId === undefined) scope.release();
       return await result;
     });
   }
