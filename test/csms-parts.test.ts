@@ -1,5 +1,5 @@
 // The CSMS link's parts on their own: back-off, config, the camelCase/snake_case mapping, report parts,
-// the strict validator's FormatViolation, and what the registration state admits.
+// the strict validator's FormatViolation, what the registration state admits, and the answer-first scope.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MIN_RECONNECT_MS, ReconnectBackoff } from '../src/csms/backoff.js';
@@ -14,6 +14,7 @@ import { splitReport } from '../src/csms/station/report.js';
 import type { ReportData } from '../src/csms/ocpp-types.js';
 import { knownActions, strictValidator } from '../src/csms/validator.js';
 import { refusal } from '../src/csms/handlers/index.js';
+import { AnswerFirst } from '../src/csms/answer-first.js';
 
 test('back-off: minimum + random, doubling RetryBackOffRepeatTimes times, then constant; reset starts over', () => {
   const randoms = [0.99, 0, 0.5, 0, 0];
@@ -129,6 +130,33 @@ test('registration state: what a CSMS CALL may do before Accepted (libocpp messa
   assert.ok(refusal('Rejected', 'TriggerMessage', { requestedMessage: 'Heartbeat' }));
   assert.is(refusal('Rejected', 'TriggerMessage', { requestedMessage: 'BootNotification' }), undefined);
   assert.is(refusal('Unknown', 'TriggerMessage', { requestedMessage: 'BootNotification' }), undefined);
+});
+
+test('answer first: CALLs made while a handler runs, and its after(), wait for the release, in order; nothing else waits', async () => {
+  const errors: unknown[] = [];
+  const answerFirst = new AnswerFirst((err) => errors.push(err));
+  const done: string[] = [];
+  const scope = answerFirst.scope();
+  const result = scope.run(async () => {
+    // What the service's events do synchronously inside a handler.
+    answerFirst.hold(() => done.push('sync'));
+    answerFirst.hold(() => {
+      throw new Error('boom');
+    });
+    await Promise.resolve();
+    // After an await the handler is no longer running: only its explicit after() is held.
+    answerFirst.hold(() => done.push('not held'));
+    scope.hold(() => done.push('after an await'));
+    return 'answer';
+  });
+  answerFirst.hold(() => done.push('outside'));
+  assert.is(await result, 'answer');
+  assert.equal(done, ['outside', 'not held']);
+  scope.release();
+  assert.equal(done, ['outside', 'not held', 'sync', 'after an await']);
+  assert.is(errors.length, 1);
+  scope.hold(() => done.push('late'));
+  assert.is(done.at(-1), 'late', 'once released, nothing is held');
 });
 
 test.run();

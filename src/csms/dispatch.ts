@@ -4,6 +4,7 @@
 // the security event InvalidMessages.
 import type { Logger } from '../log.js';
 import type { OcppService } from '../ocpp/service.js';
+import type { AnswerFirst } from './answer-first.js';
 import { CALL_HANDLERS, refusal, type CallContext, type DataTransferForwarder, type StationControl } from './handlers/index.js';
 import { createRPCError, type IHandlersOption, type RPCClient } from './rpc.js';
 import type { Registration } from './sender.js';
@@ -14,6 +15,8 @@ export interface DispatchOptions {
   service: OcppService;
   log: Logger;
   timers: Timers;
+  /** Holds what a handler causes until its answer is on the socket. */
+  answerFirst: AnswerFirst;
   station: StationControl;
   forwardDataTransfer: DataTransferForwarder | undefined;
   registration(): Registration;
@@ -26,9 +29,11 @@ export interface DispatchOptions {
 export function dispatchInbound(client: RPCClient, generation: number, opts: DispatchOptions): void {
   const { log } = opts;
   const implemented = new Set(Object.keys(CALL_HANDLERS));
+  // Scopes of the handled CALLs by message id, released once their answer is handed to the socket.
+  const releases = new Map<string, () => void>();
   for (const action of knownActions()) {
     const handler = CALL_HANDLERS[action];
-    client.handle(action, async ({ params }: IHandlersOption) => {
+    client.handle(action, async ({ params, messageId }: IHandlersOption) => {
       if (!opts.isCurrent(generation)) throw createRPCError('GenericError', 'connection is closing');
       const registration = opts.registration();
       const why = refusal(registration, action, params);
@@ -37,7 +42,7 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
         throw createRPCError('SecurityError', why);
       }
       if (!handler || !implemented.has(action)) throw createRPCError('NotSupported', `${action} is not supported by TsOcpp`);
-      const after: Array<() => void> = [];
+      const scope = opts.answerFirst.scope();
       const ctx: CallContext = {
         service: opts.service,
         log,
@@ -45,25 +50,36 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
         forwardDataTransfer: opts.forwardDataTransfer,
         now: () => opts.timers.now(),
         payloadBytes: Buffer.byteLength(JSON.stringify(params ?? null)),
-        after: (fn) => after.push(fn),
-      };
-      const result = await (handler as (p: unknown, c: CallContext) => object | Promise<object>)(params, ctx);
-      // ocpp-rpc sends the CALLRESULT as soon as this promise settles; an immediate runs after that.
-      if (after.length > 0) {
-        opts.timers.immediate(() => {
+        after: (fn) => scope.hold(() => {
           if (!opts.isCurrent(generation)) return;
-          for (const fn of after) {
-            try {
-              fn();
-            } catch (err) {
-              log.error({ action, err }, 'follow-up of a CSMS call failed');
-            }
+          try {
+            fn();
+          } catch (err) {
+            log.error({ action, err }, 'follow-up of a CSMS call failed');
           }
-        });
-      }
-      return result;
+        }),
+      };
+      if (messageId !== undefined) releases.set(messageId, () => scope.release());
+      // Async, so that a handler that throws still answers (and leaves its scope to release).
+      const result = scope.run(async () => (handler as (p: unknown, c: CallContext) => object | Promise<object>)(params, ctx));
+      if (messageId === undefined) scope.release();
+      return await result;
     });
   }
+  // ocpp-rpc emits 'response' just before it writes the CALLRESULT or CALLERROR (client.js _onCall), and
+  // a CALL made in that same turn would be written first: release once this turn is over.
+  client.on('response', (ev: { outbound?: boolean; payload?: unknown[] }) => {
+    const id = ev.outbound ? ev.payload?.[1] : undefined;
+    const release = typeof id === 'string' ? releases.get(id) : undefined;
+    if (!release || typeof id !== 'string') return;
+    releases.delete(id);
+    opts.timers.immediate(release);
+  });
+  // No answer will go out: what was held goes now (a send then fails as offline, a follow-up is dropped).
+  client.on('close', () => {
+    for (const release of releases.values()) release();
+    releases.clear();
+  });
   // A CALL whose payload breaks its schema was answered with FormatViolation (validator.ts); like
   // libocpp, TsOcpp records it as the security event InvalidMessages (not critical: log and bus only).
   client.on('strictValidationFailure', (ev: { outbound?: boolean; isCall?: boolean; method?: string; error?: Error }) => {

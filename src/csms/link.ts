@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { DataTransferRequest, DataTransferResponse, EventData } from '../generated/types/ocpp.js';
 import type { CsmsLink, OcppService } from '../ocpp/service.js';
 import { TSOCPP_VENDOR_ID } from '../ocpp/data-transfer.js';
+import { AnswerFirst } from './answer-first.js';
 import type { CsmsConfig } from './config.js';
 import { CsmsConnection } from './connection.js';
 import { dispatchInbound } from './dispatch.js';
@@ -53,6 +54,7 @@ export class OcppCsmsLink implements CsmsLink {
   readonly #events: NotifyEventSender;
   readonly #reports: NotifyReportSender;
   readonly #unsubscribe: Array<() => void> = [];
+  readonly #answerFirst: AnswerFirst;
   #up = false;
 
   constructor(opts: CsmsLinkOptions) {
@@ -61,12 +63,13 @@ export class OcppCsmsLink implements CsmsLink {
     this.#log = opts.log;
     this.#timers = opts.timers ?? realTimers;
     this.#resetPoll = new TimerSlot(this.#timers);
+    this.#answerFirst = new AnswerFirst((err) => this.#log.error({ err }, 'what a CSMS call caused failed after its answer'));
     const securityEvent = (type: string, info: string) => recordSecurityEvent(this.#service, this.#log, type, info);
     this.#connection = new CsmsConnection({
       config: opts.config, stationId: opts.stationId, service: this.#service, password: opts.password, log: this.#log, timers: this.#timers,
       events: {
         attach: (client, generation) => dispatchInbound(client, generation, {
-          service: this.#service, log: this.#log, timers: this.#timers, station: this.#station(),
+          service: this.#service, log: this.#log, timers: this.#timers, answerFirst: this.#answerFirst, station: this.#station(),
           forwardDataTransfer: opts.forwardDataTransfer,
           registration: () => this.#registrar.state,
           isCurrent: (g) => this.#connection.isCurrent(g),
@@ -212,7 +215,16 @@ export class OcppCsmsLink implements CsmsLink {
     };
   }
 
-  async #call<Res>(action: string, payload: object, opts: SendOptions = {}): Promise<Res> {
+  /** A CALL caused by a CSMS CALL waits for that CALL's answer to be on the socket (answer-first.ts). */
+  #call<Res>(action: string, payload: object, opts: SendOptions = {}): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      this.#answerFirst.hold(() => {
+        this.#callNow<Res>(action, payload, opts).then(resolve, reject);
+      });
+    });
+  }
+
+  async #callNow<Res>(action: string, payload: object, opts: SendOptions): Promise<Res> {
     const client = this.#connection.client;
     if (!client || !this.#up) throw new CsmsUnavailable('offline', 'no connection to the CSMS');
     if (this.#registrar.state !== 'Accepted' && action !== 'BootNotification' && opts.triggered !== true) {

@@ -148,6 +148,30 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_class ON outbox (class, id);
     `,
   },
+  {
+    // Databases seeded before TsOcpp told the truth about itself (src/device-model/capabilities.ts) claim
+    // AuthCtrlr and SampledDataCtrlr as Enabled/Available. The rule: an attribute whose value still equals
+    // its default_value (what the seed wrote when it inserted it) was never set by a CSMS or a user, so its
+    // value is corrected; a value somebody set is kept (for these booleans it can only be false already).
+    // The default and the mutability are always corrected: Enabled is ReadOnly while the feature is
+    // missing, so a CSMS cannot switch on what is not there. TxCtrlr.Enabled is new in the seed (the seed
+    // adds it to these databases); it is listed for device models seeded from a custom directory.
+    version: 4,
+    name: 'honest capability flags',
+    sql: `
+      CREATE TEMP TABLE lacking AS
+        SELECT v.id AS variable_id FROM variables v JOIN components c ON c.id = v.component_id
+        WHERE c.instance IS NULL AND c.evse_id IS NULL AND c.connector_id IS NULL AND v.instance IS NULL
+          AND ((c.name = 'AuthCtrlr' AND v.name = 'Enabled')
+            OR (c.name = 'SampledDataCtrlr' AND v.name IN ('Available', 'Enabled'))
+            OR (c.name = 'TxCtrlr' AND v.name = 'Enabled'));
+      UPDATE attributes SET value = 'false'
+        WHERE type = 'Actual' AND value IS default_value AND variable_id IN (SELECT variable_id FROM lacking);
+      UPDATE attributes SET default_value = 'false', mutability = 'ReadOnly'
+        WHERE type = 'Actual' AND variable_id IN (SELECT variable_id FROM lacking);
+      DROP TABLE lacking;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

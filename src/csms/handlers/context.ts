@@ -1,6 +1,7 @@
 // What a handler of a CSMS CALL gets: the OCPP service (the same code paths the bus commands use), the
-// station side of the link, and `after`, which runs once the CALLRESULT is on its way (F06.FR.04: answer
-// first, then send what was asked for).
+// station side of the link, and `after`, which runs once the CALLRESULT is on the socket (F06.FR.04: answer
+// first, then send what was asked for). Any CALL a handler causes, directly or through the service's events,
+// is held the same way (answer-first.ts).
 import type { Logger } from '../../log.js';
 import type { DataTransferRequest } from '../../generated/types/ocpp.js';
 import type { OcppService } from '../../ocpp/service.js';
