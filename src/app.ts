@@ -18,6 +18,7 @@ import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
 import { bindEvseInputs, type EvseInputs } from './module/evse-inputs.js';
 import { TransactionFeed } from './module/transactions.js';
+import type { Timers } from './csms/timers.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
 import type { EmbeddedBroker } from './embedded/broker.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   settings: BusSettings;
   log: Logger;
   embedded?: EmbeddedOptions;
+  /** The timers of the periodic meter values (SampledDataCtrlr.TxUpdatedInterval); tests drive them. */
+  sampleTimers?: Timers;
 }
 
 export interface App {
@@ -147,7 +150,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const evseInputs = await bindEvseInputs(m0, log);
     bindEvseManagers(m0, evseInputs, svc, log);
     // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
-    feed = new TransactionFeed(evseInputs, svc, log);
+    feed = new TransactionFeed(evseInputs, svc, log, opts.sampleTimers ? { timers: opts.sampleTimers } : {});
     let stopped = false;
     return {
       module: m0,
