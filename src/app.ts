@@ -17,6 +17,8 @@ import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppS
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
 import { bindEvseInputs, type EvseInputs } from './module/evse-inputs.js';
+import { TransactionFeed } from './module/transactions.js';
+import type { Timers } from './csms/timers.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
 import type { EmbeddedBroker } from './embedded/broker.js';
@@ -39,6 +41,8 @@ export interface AppOptions {
   settings: BusSettings;
   log: Logger;
   embedded?: EmbeddedOptions;
+  /** The timers of the periodic meter values (SampledDataCtrlr.TxUpdatedInterval); tests drive them. */
+  sampleTimers?: Timers;
 }
 
 export interface App {
@@ -72,11 +76,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
   let mod: EverestModule<TsOcppSpec, typeof TSOCPP_CONFIG> | undefined;
   let service: OcppService | undefined;
   let csms: Csms | undefined;
+  let feed: TransactionFeed | undefined;
   // The CSMS link first (its is_connected=false still reaches the bus), then the bus module (calls in
   // flight still see an open service), then the service, then the embedded parts.
   const stopAll = async (): Promise<void> => {
     await csms?.close();
     await mod?.stop();
+    feed?.stop();
     service?.close();
     for (const fn of cleanup) await fn().catch(() => undefined);
   };
@@ -143,6 +149,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
     const evseInputs = await bindEvseInputs(m0, log);
     bindEvseManagers(m0, evseInputs, svc, log);
+    // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
+    feed = new TransactionFeed(evseInputs, svc, log, opts.sampleTimers ? { timers: opts.sampleTimers } : {});
     let stopped = false;
     return {
       module: m0,

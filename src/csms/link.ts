@@ -19,7 +19,8 @@ import { Registrar } from './registration.js';
 import { classifyFailure, CsmsUnavailable, rpcErrorCode, type Registration, type SendOptions, type Sender } from './sender.js';
 import { NotifyEventSender } from './station/notify-event.js';
 import { NotifyReportSender } from './station/notify-report.js';
-import { recordSecurityEvent, SecurityEventSender } from './station/security-events.js';
+import { OutboxSender } from './station/outbox.js';
+import { recordSecurityEvent } from './station/security-events.js';
 import { StatusReporter } from './station/status.js';
 import { realTimers, TimerSlot, type Timers } from './timers.js';
 import { readReportingValueSize } from './variables.js';
@@ -50,7 +51,7 @@ export class OcppCsmsLink implements CsmsLink {
   readonly #registrar: Registrar;
   readonly #resetPoll: TimerSlot;
   readonly #status: StatusReporter;
-  readonly #security: SecurityEventSender;
+  readonly #outbox: OutboxSender;
   readonly #events: NotifyEventSender;
   readonly #reports: NotifyReportSender;
   readonly #unsubscribe: Array<() => void> = [];
@@ -88,19 +89,19 @@ export class OcppCsmsLink implements CsmsLink {
       ...(opts.bootRetryS !== undefined ? { bootRetryS: opts.bootRetryS } : {}),
       onAccepted: () => {
         this.#status.sendAll();
-        this.#security.kick();
+        this.#outbox.kick(true);
         this.#events.flush();
         this.#reports.flush();
       },
     });
     const now = () => this.#timers.now();
     this.#status = new StatusReporter(this.#service, sender, now, this.#log);
-    this.#security = new SecurityEventSender(this.#service, sender, this.#log, new TimerSlot(this.#timers),
-      () => Math.max(1, this.#connection.comm.messageAttemptIntervalS) * 1000);
+    this.#outbox = new OutboxSender(this.#service, sender, this.#log, new TimerSlot(this.#timers));
     this.#events = new NotifyEventSender(sender, this.#log, this.#timers, () => readReportingValueSize(this.#service, MAX_ATTRIBUTE_VALUE));
     this.#reports = new NotifyReportSender(sender, this.#log);
     this.#unsubscribe.push(
-      this.#service.on('security_event', () => this.#security.kick()),
+      this.#service.on('security_event', () => this.#outbox.kick()),
+      this.#service.on('outbox', () => this.#outbox.kick()),
       this.#service.on('event_data', (e: EventData) => this.#events.push(e)),
       this.#service.on('availability', () => this.#status.sendChanged()),
     );
@@ -130,6 +131,16 @@ export class OcppCsmsLink implements CsmsLink {
 
   get connected(): boolean {
     return this.#up;
+  }
+
+  /** CsmsLink: connected and the last BootNotification Accepted. */
+  isAccepted(): boolean {
+    return this.#up && this.#registrar.state === 'Accepted';
+  }
+
+  /** The last idTokenInfo the CSMS answered per open transactionId (for StopTxOnInvalidId). */
+  get idTokenInfo(): ReadonlyMap<string, { status: string }> {
+    return this.#outbox.idTokenInfo;
   }
 
   get registration(): Registration {
@@ -199,7 +210,7 @@ export class OcppCsmsLink implements CsmsLink {
 
   #afterConnection(): void {
     this.#registrar.stop();
-    this.#security.stop();
+    this.#outbox.stop();
   }
 
   // ---- sending ----

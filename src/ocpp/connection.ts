@@ -8,6 +8,8 @@ export interface CsmsLink {
   start(): void;
   stop(): void;
   onConnection(fn: (connected: boolean) => void): () => void;
+  /** Connected and registered (BootNotification Accepted): messages made now are not offline (E04, E08). */
+  isAccepted?(): boolean;
 }
 
 export class ConnectionState {
@@ -27,6 +29,11 @@ export class ConnectionState {
 
   isConnected(): boolean {
     return this.#connected;
+  }
+
+  /** Connected and, when the link knows registration, Accepted by the CSMS. */
+  isAccepted(): boolean {
+    return this.#connected && (this.#link?.isAccepted?.() ?? true);
   }
 
   /** Plugs in a CSMS link; it is started unless the service is stopped. */

@@ -21,6 +21,8 @@ export interface OcppServiceEvents {
   security_event: (e: SecurityEvent) => void;
   availability: (c: AvailabilityChange) => void;
   connection: (connected: boolean) => void;
+  /** Entries were appended to the outbox (after their transaction committed): the CSMS sender may go on. */
+  outbox: () => void;
 }
 
 export interface ServiceContext {

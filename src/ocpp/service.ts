@@ -21,6 +21,7 @@ import { allVariables, type ReportEntry } from './report.js';
 import { BoundedOutbox, DEFAULT_OUTBOX_MAX_ENTRIES } from './outbox.js';
 import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEvent } from './security-event.js';
 import { setInternal, setVariables } from './set-variables.js';
+import { TransactionOutbox } from './transaction-outbox.js';
 
 export type { AvailabilityChange, OcppServiceEvents } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
@@ -43,6 +44,8 @@ export interface OcppServiceOptions {
    * security events are kept in the security log only. Default true.
    */
   queueForCsms?: boolean;
+  /** The OCPP transactionId of a new transaction (tests); default a random UUID. */
+  newTransactionId?: () => string;
   /** `full` (default): fsync per commit; `normal`: survives a crash of the process, not of the OS (db.ts). */
   sync?: SyncMode;
   log?: Logger;
@@ -67,6 +70,8 @@ export class OcppService {
   #securityBatch: SecurityEventBatch | undefined;
 
   readonly dataTransfer: DataTransferRegistry;
+  /** The sessions of the EVSEs, their TransactionEvents queued in the outbox (transaction-outbox.ts). */
+  readonly transactions: TransactionOutbox;
   readonly outbox: { pending(limit?: number): OutboxEntry[]; confirm(id: number): void; size(): number };
 
   private constructor(ctx: ServiceContext, opts: OcppServiceOptions) {
@@ -76,6 +81,7 @@ export class OcppService {
     this.#connection = new ConnectionState((up) => ctx.events.emit('connection', up));
     this.dataTransfer = new DataTransferRegistry(ctx.log.child({ unit: 'data_transfer' }));
     registerBuiltinHandlers(this.dataTransfer, (cv, attr) => readVariable(this.#open(), cv, attr));
+    this.transactions = new TransactionOutbox(ctx, () => !this.#connection.isAccepted(), opts.newTransactionId);
     this.outbox = {
       pending: (limit = 100) => this.#open().repo.pendingOutbox(limit),
       confirm: (id) => this.#open().repo.confirmOutbox(id),
@@ -184,6 +190,11 @@ export class OcppService {
 
   isConnected(): boolean {
     return !this.#closed && this.#connection.isConnected();
+  }
+
+  /** Connected and the BootNotification Accepted: what a TransactionEvent made now is not offline. */
+  isAccepted(): boolean {
+    return !this.#closed && this.#connection.isAccepted();
   }
 
   /** True between stop() and restart(). */

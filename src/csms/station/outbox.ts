@@ -1,0 +1,146 @@
+// The one drain of the service's durable outbox to the CSMS: every kind (SecurityEventNotification,
+// TransactionEvent), oldest first, one CALL at a time, and an entry is removed only once the CSMS answered it.
+// So what was made offline, or before a restart, is delivered after it, in the order it was made (E04.FR.01:
+// transaction messages in order of seqNo), once each (at least once if the process dies between the answer and
+// the removal). Like libocpp (message_queue.hpp), nothing goes out before an Accepted BootNotification, and a
+// message that cannot be delivered holds back the ones after it.
+//
+// What a failed CALL does, per kind:
+// - not sent / connection lost: kept, sent at the next Accepted boot;
+// - SecurityEventNotification: a timeout is retried after OCPPCommCtrlr MessageAttemptInterval; a CALLERROR
+//   counts as the answer (libocpp drops a message the CSMS refused);
+// - TransactionEvent (E04.FR.02, E04.FR.03 ...): a CALLERROR or a timeout is retried after
+//   MessageAttemptInterval[TransactionEvent] times the attempts so far (libocpp's growing interval), at most
+//   MessageAttempts[TransactionEvent] attempts in all; then it is dropped with an error line.
+import type { Logger } from '../../log.js';
+import type { OcppService, OutboxEntry } from '../../ocpp/service.js';
+import { toOcppSecurityEvent } from '../mapping.js';
+import { classifyFailure, rpcErrorCode, type Failure, type Sender } from '../sender.js';
+import type { TimerSlot } from '../timers.js';
+import { cvOf, readInt } from '../variables.js';
+
+const BATCH = 20;
+const MESSAGE_ATTEMPTS = cvOf('OCPPCommCtrlr', 'MessageAttempts', 'TransactionEvent');
+const MESSAGE_ATTEMPT_INTERVAL = cvOf('OCPPCommCtrlr', 'MessageAttemptInterval', 'TransactionEvent');
+
+/** idTokenInfo of a TransactionEventResponse (D01/E05: kept for StopTxOnInvalidId). */
+export interface IdTokenInfo {
+  status: string;
+  [key: string]: unknown;
+}
+
+export class OutboxSender {
+  readonly #service: OcppService;
+  readonly #sender: Sender;
+  readonly #log: Logger;
+  readonly #retry: TimerSlot;
+  /** Attempts of the entry at the head, by outbox id (in memory: a restart starts the count again). */
+  readonly #attempts = new Map<number, number>();
+  /** The last idTokenInfo the CSMS gave per transactionId (for StopTxOnInvalidId, not acted on yet). */
+  readonly idTokenInfo = new Map<string, IdTokenInfo>();
+  #running = false;
+
+  constructor(service: OcppService, sender: Sender, log: Logger, retry: TimerSlot) {
+    this.#service = service;
+    this.#sender = sender;
+    this.#log = log;
+    this.#retry = retry;
+  }
+
+  /**
+   * Sends what is queued, unless a run is already going (it reads the outbox again until it is empty) or the
+   * head entry waits for its retry (new entries queue behind it); `force` (a new Accepted boot, the retry
+   * itself) sends at once.
+   */
+  kick(force = false): void {
+    if (this.#running || !this.#sender.accepted) return;
+    if (!force && this.#retry.pending) return;
+    this.#running = true;
+    this.#retry.clear();
+    this.#run().catch((err: unknown) => this.#log.error({ err }, 'outbox delivery failed'))
+      .finally(() => { this.#running = false; });
+  }
+
+  stop(): void {
+    this.#retry.clear();
+  }
+
+  /** MessageAttemptInterval[TransactionEvent] in ms, at least one second. */
+  #intervalMs(): number {
+    return Math.max(1, readInt(this.#service, MESSAGE_ATTEMPT_INTERVAL, 10)) * 1000;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#sender.accepted) {
+      const batch = this.#service.outbox.pending(BATCH);
+      if (batch.length === 0) return;
+      for (const entry of batch) {
+        if (!(await this.#send(entry))) return;
+        this.#attempts.delete(entry.id);
+        this.#service.outbox.confirm(entry.id);
+        if (!this.#sender.accepted) return;
+      }
+    }
+  }
+
+  /** True: answered (or given up on), remove it; false: keep it and stop this run. */
+  async #send(entry: OutboxEntry): Promise<boolean> {
+    try {
+      if (entry.kind === 'SecurityEventNotification') {
+        await this.#sender.call('SecurityEventNotification', toOcppSecurityEvent(entry.payload));
+      } else {
+        const res = await this.#sender.call<{ idTokenInfo?: IdTokenInfo }>('TransactionEvent', entry.payload);
+        this.#remember(entry, res);
+      }
+      return true;
+    } catch (err) {
+      const failure = classifyFailure(err);
+      if (failure === 'offline') {
+        this.#log.info({ id: entry.id, kind: entry.kind, failure }, 'outbox entry not delivered yet; kept');
+        return false;
+      }
+      return entry.kind === 'SecurityEventNotification' ? this.#securityFailed(entry, failure, err) : this.#transactionFailed(entry, failure, err);
+    }
+  }
+
+  #securityFailed(entry: OutboxEntry & { kind: 'SecurityEventNotification' }, failure: Failure, err: unknown): boolean {
+    if (failure === 'timeout') {
+      this.#log.info({ id: entry.id, kind: entry.kind, failure }, 'security event not delivered yet; kept in the outbox');
+      this.#retry.set(this.#intervalMs(), () => this.kick(true));
+      return false;
+    }
+    this.#log.error({ id: entry.id, type: entry.payload.type, code: rpcErrorCode(err), err },
+      'CSMS refused a SecurityEventNotification; dropped from the outbox');
+    return true;
+  }
+
+  #transactionFailed(entry: OutboxEntry & { kind: 'TransactionEvent' }, failure: Failure, err: unknown): boolean {
+    const attempts = (this.#attempts.get(entry.id) ?? 0) + 1;
+    const max = Math.max(1, readInt(this.#service, MESSAGE_ATTEMPTS, 5));
+    const what = {
+      id: entry.id, eventType: entry.payload.eventType, seqNo: entry.payload.seqNo, failure, code: rpcErrorCode(err),
+      attempts, max_attempts: max,
+    };
+    if (attempts >= max) {
+      this.#attempts.delete(entry.id);
+      this.#log.error({ ...what, err }, 'TransactionEvent not accepted after MessageAttempts tries; dropped from the outbox');
+      return true;
+    }
+    this.#attempts.set(entry.id, attempts);
+    const wait = this.#intervalMs() * attempts;
+    this.#log.warn({ ...what, retry_ms: wait }, 'TransactionEvent not accepted by the CSMS; retried after MessageAttemptInterval');
+    this.#retry.set(wait, () => this.kick(true));
+    return false;
+  }
+
+  #remember(entry: OutboxEntry & { kind: 'TransactionEvent' }, res: { idTokenInfo?: IdTokenInfo } | undefined): void {
+    const info = res?.idTokenInfo;
+    const txInfo = entry.payload.transactionInfo as { transactionId?: string } | undefined;
+    const txId = txInfo?.transactionId;
+    if (!info || txId === undefined) return;
+    this.idTokenInfo.set(txId, info);
+    if (entry.payload.eventType === 'Ended') this.idTokenInfo.delete(txId);
+    // The status only: the token itself is personal data.
+    this.#log.debug({ transactionId: txId, status: info.status }, 'idTokenInfo of a TransactionEvent answer');
+  }
+}
