@@ -22,7 +22,7 @@ export interface Feature {
 
 export const FEATURES: readonly Feature[] = [
   { what: 'the OCPP 2.0.1 link to a CSMS', real: true, flags: [{ component: 'OCPPCommCtrlr', variable: 'Enabled' }] },
-  { what: 'transactions (TransactionEvent, E01-E15)', real: false, flags: [{ component: 'TxCtrlr', variable: 'Enabled' }] },
+  { what: 'transactions (TransactionEvent, E01-E15)', real: true, flags: [{ component: 'TxCtrlr', variable: 'Enabled' }] },
   {
     what: 'sampled meter values (SampledDataCtrlr, J02)',
     real: false,

@@ -172,6 +172,25 @@ const MIGRATIONS: readonly Migration[] = [
       DROP TABLE lacking;
     `,
   },
+  {
+    // Transactions are real (src/ocpp/transactions, sent through the outbox): TxCtrlr.Enabled is reported
+    // true, by the rule of version 4 (a value still equal to its seeded default was never set by anyone, so it
+    // follows the seed). It stays ReadOnly: TsOcpp cannot switch transactions off, so a CSMS may not either.
+    version: 5,
+    name: 'transactions are real',
+    sql: `
+      UPDATE attributes SET value = 'true'
+        WHERE type = 'Actual' AND value IS default_value AND variable_id IN (
+          SELECT v.id FROM variables v JOIN components c ON c.id = v.component_id
+          WHERE c.name = 'TxCtrlr' AND c.instance IS NULL AND c.evse_id IS NULL AND c.connector_id IS NULL
+            AND v.name = 'Enabled' AND v.instance IS NULL);
+      UPDATE attributes SET default_value = 'true', mutability = 'ReadOnly'
+        WHERE type = 'Actual' AND variable_id IN (
+          SELECT v.id FROM variables v JOIN components c ON c.id = v.component_id
+          WHERE c.name = 'TxCtrlr' AND c.instance IS NULL AND c.evse_id IS NULL AND c.connector_id IS NULL
+            AND v.name = 'Enabled' AND v.instance IS NULL);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
