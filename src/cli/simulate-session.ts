@@ -13,7 +13,6 @@ import { parsePayload } from '../everest/payload.js';
 import { parseInteger, type BusSettings, type Flags } from '../everest/settings.js';
 import type { Logger } from '../log.js';
 import { compileInterface, type CompiledInterface } from '../schema/compile.js';
-import type { InterfaceDefinition } from '../schema/definitions.js';
 import { BASE_RELEASE, bundledRelease, evseManagerRelease, NEWEST_RELEASE, type BundledRelease } from '../schema/releases.js';
 import { openCliBus, type CliBus } from './bus.js';
 import { closingSteps, energyAt, meterAt, openingSteps, type SessionPlan, type Step } from './session-script.js';
@@ -73,7 +72,7 @@ export function simulateOptions(flags: Flags): SimulateOptions {
 function retainedRelease(bus: CliBus, prefix: string): BundledRelease | undefined {
   const raw = bus.retained.get(`${prefix}interface_definitions/${EVSE_MANAGER}`);
   const def = typeof raw === 'object' && raw !== null && 'msg_type' in raw ? (raw as { data?: unknown }).data : raw;
-  return typeof def === 'object' && def !== null ? evseManagerRelease(def as InterfaceDefinition) : undefined;
+  return typeof def === 'object' && def !== null ? evseManagerRelease(def) : undefined;
 }
 
 function compiled(rel: BundledRelease): CompiledInterface {
@@ -100,7 +99,10 @@ function stopToken(idTag: unknown): { value: string; type: string } | undefined 
   if (typeof idTag === 'string') return { value: idTag, type: 'Local' };
   if (typeof idTag !== 'object' || idTag === null) return undefined;
   const t = (idTag as { id_token?: unknown; id_token_type?: unknown }).id_token;
-  if (typeof t === 'string') return { value: t, type: String((idTag as { id_token_type?: unknown }).id_token_type ?? 'Local') };
+  if (typeof t === 'string') {
+    const type = (idTag as { id_token_type?: unknown }).id_token_type;
+    return { value: t, type: typeof type === 'string' ? type : 'Local' };
+  }
   if (typeof t === 'object' && t !== null && typeof (t as { value?: unknown }).value === 'string') {
     const tok = t as { value: string; type?: unknown };
     return { value: tok.value, type: typeof tok.type === 'string' ? tok.type : 'Local' };
