@@ -3,7 +3,7 @@
 // EVSE 1), so a session can be tried without a real EVSE manager: session_event and powermeter vars in the
 // shape of the release in force (session-script.ts), each checked against that release's definition before
 // it goes out, and one printed line per step. While it runs it answers the evse_manager cmds TsOcpp calls:
-// availability (enable_disable, or 2023.12's enable / disable), pause / resume and stop_transaction (which
+// availability (enable_disable, or 2023.12's enable / disable), get_evse, pause / resume and stop_transaction (which
 // ends the session with the reason asked for); any other cmd gets a HandlerException saying it is not
 // simulated, so no caller waits for a timeout.
 import { randomUUID } from 'node:crypto';
@@ -169,8 +169,13 @@ export async function runSimulateSession(o: SimulateOptions, settings: BusSettin
     if (cmd === undefined) return { error: { type: 'HandlerException', msg: `${call.cmd} is not a cmd of the ${rel} evse_manager` } };
     const bad = cmd.args(call.args ?? {});
     if (bad) return { error: { type: 'SchemaValidationError', msg: bad.message } };
-    const args = (call.args ?? {}) as Record<string, unknown>;
-    switch (call.cmd) {
+    const reply = handle(call.cmd, (call.args ?? {}) as Record<string, unknown>);
+    // Results are checked too, as a framework provider's are.
+    const wrong = 'retval' in reply ? cmd.result(reply.retval) : null;
+    return wrong ? { error: { type: 'HandlerException', msg: `the simulated ${call.cmd} result does not fit: ${wrong.message}` } } : reply;
+  };
+  const handle = (name: string, args: Record<string, unknown>): { retval: unknown } | { error: { type: CmdErrorType; msg: string } } => {
+    switch (name) {
       case 'enable_disable': {
         const src = args.cmd_source as { enable_source?: string; enable_state?: string; enable_priority?: number };
         line('cmd', 'enable_disable', `connector ${String(args.connector_id)}: ${src.enable_state ?? '?'} by ${src.enable_source ?? '?'} (priority ${String(src.enable_priority)})`);
@@ -178,11 +183,13 @@ export async function runSimulateSession(o: SimulateOptions, settings: BusSettin
       }
       case 'enable':
       case 'disable':
-        line('cmd', call.cmd, `connector ${String(args.connector_id)}`);
+        line('cmd', name, `connector ${String(args.connector_id)}`);
         return { retval: true };
+      case 'get_evse':
+        return { retval: { id: o.evse, connectors: [{ id: o.connector }] } };
       case 'pause_charging':
       case 'resume_charging':
-        line('cmd', call.cmd, 'taken (the simulated EV keeps its pace)');
+        line('cmd', name, 'taken (the simulated EV keeps its pace)');
         return { retval: true };
       case 'stop_transaction': {
         const req = args.request as { reason: string; id_tag?: unknown };
@@ -192,7 +199,7 @@ export async function runSimulateSession(o: SimulateOptions, settings: BusSettin
         return { retval: true };
       }
       default:
-        return { error: { type: 'HandlerException', msg: `tsocpp simulate-session does not simulate ${call.cmd}` } };
+        return { error: { type: 'HandlerException', msg: `tsocpp simulate-session does not simulate ${name}` } };
     }
   };
   const serveTopics = new Map<string, Dialect>();
