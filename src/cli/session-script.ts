@@ -75,11 +75,18 @@ export function energyAt(p: SessionPlan, second: number): number {
   return (p.energyWh * second) / p.seconds;
 }
 
+/** How far a session got before it is closed (it may be stopped early: stop_transaction, Ctrl-C). */
+export interface Reached {
+  transactionStarted: boolean;
+  chargingStarted: boolean;
+}
+
 /**
- * The steps that close a session reached `energyWh` Wh, with `reason` (EVerest's StopTransactionReason) and,
- * for a stop presented at the station (stop_transaction with an id_tag), the token that stopped it.
+ * The steps that close a session that reached `energyWh` Wh, with `reason` (EVerest's StopTransactionReason)
+ * and, for a stop presented at the station (stop_transaction with an id_tag), the token that stopped it. A
+ * session stopped before its transaction started just ends (SessionFinished).
  */
-export function closingSteps(p: SessionPlan, energyWh: number, reason: string, at: Date, stopToken?: { value: string; type: string }): Step[] {
+export function closingSteps(p: SessionPlan, energyWh: number, reason: string, at: Date, reached: Reached, stopToken?: { value: string; type: string }): Step[] {
   const rel26 = p.release === '2026.02.0';
   const ts = at.toISOString();
   const m = meterValue(at, energyWh, 0);
@@ -94,13 +101,15 @@ export function closingSteps(p: SessionPlan, energyWh: number, reason: string, a
   // 2023.12 writes the stopping token as a bare string; 2026.02 as a ProvidedIdToken.
   if (stopToken) finished.id_tag = rel26 ? { id_token: stopToken, authorization_type: 'RFID' } : stopToken.value;
   const steps: Step[] = [];
-  // Unplugging ends a session whose EV stopped drawing first; any other reason is the EVSE stopping it.
-  if (reason === 'EVDisconnected') steps.push(ev('ChargingPausedEV', rel26 ? { charging_state_changed_event: { meter_value: m } } : {}, 'the EV is full'));
-  else steps.push(ev('StoppingCharging'));
-  steps.push(
-    ev('ChargingFinished'),
-    ev('TransactionFinished', { transaction_finished: finished }, `reason ${reason}, ${energyWh.toFixed(1)} Wh`),
-    ev('SessionFinished', { session_finished: rel26 ? { meter_value: m } : { timestamp: ts } }, 'the EV is unplugged'),
-  );
+  if (reached.transactionStarted) {
+    // Unplugging ends a session whose EV stopped drawing first; any other reason is the EVSE stopping it.
+    if (reached.chargingStarted && reason === 'EVDisconnected') steps.push(ev('ChargingPausedEV', rel26 ? { charging_state_changed_event: { meter_value: m } } : {}, 'the EV is full'));
+    else if (reached.chargingStarted) steps.push(ev('StoppingCharging'));
+    steps.push(
+      ev('ChargingFinished'),
+      ev('TransactionFinished', { transaction_finished: finished }, `reason ${reason}, ${energyWh.toFixed(1)} Wh`),
+    );
+  }
+  steps.push(ev('SessionFinished', { session_finished: rel26 ? { meter_value: m } : { timestamp: ts } }, 'the EV is unplugged'));
   return steps;
 }

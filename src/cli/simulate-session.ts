@@ -82,6 +82,15 @@ function compiled(rel: BundledRelease): CompiledInterface {
   return compileInterface(EVSE_MANAGER, def, defs.types);
 }
 
+/** A flag whose value must be one of an enum of the release's type files (evse_manager, authorization). */
+function checkEnum(rel: BundledRelease, type: 'StopTransactionReason' | 'IdTokenType', flag: string, value: string): void {
+  const file = bundledRelease(rel).types[type === 'IdTokenType' ? '/authorization' : '/evse_manager'];
+  const values = (file?.types[type] as { enum?: unknown } | undefined)?.enum;
+  if (Array.isArray(values) && !values.includes(value)) {
+    throw new ConfigError(flag, `expected one of ${values.join(', ')} (everest-core ${rel}), got '${value}'`);
+  }
+}
+
 /** Every payload is checked before it goes out: TsOcpp would drop one that does not fit, and say so once a minute. */
 function checkStep(iface: CompiledInterface, step: Step): void {
   const issue = iface.vars.get(step.kind)?.(step.payload);
@@ -110,14 +119,8 @@ function stopToken(idTag: unknown): { value: string; type: string } | undefined 
   return undefined;
 }
 
-export async function runSimulateSession(o: SimulateOptions, settings: BusSettings, log: Logger): Promise<number> {
-  const P = settings.everestPrefix;
-  const out = (line: string): void => { process.stdout.write(`${line}\n`); };
-  const bus = await openCliBus(settings, log, 5000, [`${P}interface_definitions/${EVSE_MANAGER}`]);
-  const detected = retainedRelease(bus, P);
-  const rel = o.release ?? detected ?? NEWEST_RELEASE;
-  const relWhy = o.release ? 'given' : detected ? 'from the evse_manager definition on the bus' : 'none retained on the bus: the embedded default\'s';
-  let iface: CompiledInterface;
+/** The plan of the session and the checks of the release, or a ConfigError naming the flag that does not fit. */
+function prepare(o: SimulateOptions, rel: BundledRelease): { plan: SessionPlan; iface: CompiledInterface } {
   const plan: SessionPlan = {
     release: rel,
     uuid: randomUUID(),
@@ -129,11 +132,29 @@ export async function runSimulateSession(o: SimulateOptions, settings: BusSettin
     idTokenType: o.idTokenType,
     stopReason: o.stopReason,
   };
+  const iface = compiled(rel);
+  checkEnum(rel, 'StopTransactionReason', 'stop_reason', o.stopReason);
+  checkEnum(rel, 'IdTokenType', 'id_token_type', o.idTokenType);
+  // A dry run of every kind of step, so a flag that makes a payload invalid stops here, before anything is published.
+  const now = new Date();
+  const all = { transactionStarted: true, chargingStarted: true };
+  for (const s of [...openingSteps(plan, now), meterAt(o.energyWh, plan.powerW, now), ...closingSteps(plan, o.energyWh, o.stopReason, now, all)]) checkStep(iface, s);
+  return { plan, iface };
+}
+
+export async function runSimulateSession(o: SimulateOptions, settings: BusSettings, log: Logger): Promise<number> {
+  const P = settings.everestPrefix;
+  const out = (line: string): void => { process.stdout.write(`${line}\n`); };
+  // With the release given, a flag that does not fit stops before connecting.
+  if (o.release) prepare(o, o.release);
+  const bus = await openCliBus(settings, log, 5000, [`${P}interface_definitions/${EVSE_MANAGER}`]);
+  const detected = retainedRelease(bus, P);
+  const rel = o.release ?? detected ?? NEWEST_RELEASE;
+  const relWhy = o.release ? 'given' : detected ? 'from the evse_manager definition on the bus' : 'none retained on the bus: the embedded default\'s';
+  let plan: SessionPlan;
+  let iface: CompiledInterface;
   try {
-    iface = compiled(rel);
-    // A dry run of every kind of step, so a flag that makes a payload invalid stops here, before anything is published.
-    const now = new Date();
-    for (const s of [...openingSteps(plan, now), meterAt(o.energyWh, plan.powerW, now), ...closingSteps(plan, o.energyWh, o.stopReason, now)]) checkStep(iface, s);
+    ({ plan, iface } = prepare(o, rel));
   } catch (err) {
     await bus.close();
     throw err;
@@ -241,9 +262,12 @@ export async function runSimulateSession(o: SimulateOptions, settings: BusSettin
       else line('powermeter', '', s.note);
     };
     show(meterAt(0, 0, new Date()));
+    const reached = { transactionStarted: false, chargingStarted: false };
     for (const s of openingSteps(plan, new Date())) {
       if (stop) break;
       show(s);
+      if (s.kind === 'session_event' && s.event === 'TransactionStarted') reached.transactionStarted = true;
+      if (s.kind === 'session_event' && s.event === 'ChargingStarted') reached.chargingStarted = true;
       await tick();
     }
     let energy = 0;
@@ -253,7 +277,7 @@ export async function runSimulateSession(o: SimulateOptions, settings: BusSettin
       await tick();
     }
     const reason = stop?.reason ?? o.stopReason;
-    const closing = closingSteps(plan, energy, reason, new Date(), stop?.token);
+    const closing = closingSteps(plan, energy, reason, new Date(), reached, stop?.token);
     for (const [i, s] of closing.entries()) {
       show(s);
       if (i < closing.length - 1) await tick();
