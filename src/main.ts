@@ -1,5 +1,5 @@
 // The tsocpp command: runs the module (on the embedded default, or joining a manager's bus), or the
-// command-line client (`tsocpp call`, `tsocpp watch`).
+// command-line client (`tsocpp call`, `tsocpp watch`, `tsocpp simulate-session`).
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { tuneHeap } from './heap-tuning.js';
 import { createLogger, LOG_FORMATS, redactUrl, resolveLogFormat, type LogFormat, type Logger } from './log.js';
@@ -11,6 +11,7 @@ import { loadEverestConfig } from './embedded/everest-config.js';
 import { MODULE_CONFIG_FLAGS, parseCommandLine } from './cli/flags.js';
 import { runCall } from './cli/call.js';
 import { runWatch } from './cli/watch.js';
+import { runSimulateSession, simulateOptions } from './cli/simulate-session.js';
 
 // The environment is read here and only here: the parts get values, never process.env.
 const env: Readonly<NodeJS.ProcessEnv> = { ...process.env };
@@ -21,6 +22,8 @@ const USAGE = `usage:
   tsocpp [options]                       run the module (embedded broker and config service unless --module or EV_MODULE is set)
   tsocpp call <module> <impl> <cmd> '<json args>' [--timeout ms] [--broker URL] [--prefix P] [bus options]
   tsocpp watch <module> <impl> <var> [--count N] [--broker URL] [--prefix P] [bus options]
+  tsocpp simulate-session [--evse N] [--energy-wh N] [--seconds N] [...] [--broker URL] [--prefix P] [bus options]
+                                         play one AC charging session as the evse_manager of EVSE N
 
 Flags are written --name value or --name=value, with dashes or underscores (--evse-count, --evse_count).
 An unknown flag, a flag without its value or a switch given one stops with TSOCPP_ERR_CONFIG.
@@ -54,6 +57,14 @@ module options:
 
 call options: --timeout ms (default 10000), --prefix P (everest prefix, as --mqtt_everest_prefix)
 watch options: --count N (stop after N values), --prefix P
+simulate-session options (publishes as module evse_manager_<N>, implementation evse, as the embedded default connects EVSE 1):
+  --evse N (default 1) --connector N (default 1) --evse-module ID (default evse_manager_<N>)
+  --energy-wh N (default 1500) --seconds N (charging time, default 20) --power-w N (default: energy over time)
+  --step-ms N (real time of one simulated second and of each event step, default 1000)
+  --id-token T (default SIMULATED01) --id-token-type T (default ISO14443)
+  --stop-reason R (EVerest StopTransactionReason, default EVDisconnected)
+  --release auto|2023.12|2026.02 (payload shapes; auto: the evse_manager definition on the bus, else 2026.02)
+  --prefix P (everest prefix)
 `;
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -81,13 +92,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  if (command === 'call' || command === 'watch') {
+  if (command !== 'module') {
     // The client prints answers on stdout, so its own log lines go to stderr.
     const log = createLogger({ level: logLevel(flagString(flags, 'log_level') ?? 'warn'), format: 'json', destination: 'stderr' });
     // For the client, --prefix is the everest MQTT prefix. (For the module it is not: the manager passes
     // binaries `--prefix <install prefix>`, which must not become a topic prefix.)
     if (flags.prefix !== undefined && flags.mqtt_everest_prefix === undefined) flags.mqtt_everest_prefix = flags.prefix;
     const settings = resolveBusSettings(flags, env, { moduleId: 'tsocpp-cli' });
+    if (command === 'simulate-session') return runSimulateSession(simulateOptions(flags), settings, log);
     if (command === 'call') return runCall(positionals, settings, parseInteger('timeout', flagString(flags, 'timeout'), 10_000, 1), log);
     const count = flagString(flags, 'count');
     return runWatch(positionals, settings, log, count === undefined ? undefined : parseInteger('count', count, 1, 1));

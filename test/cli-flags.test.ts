@@ -61,7 +61,7 @@ test('a switch given a value stops the module, naming it', async () => {
 });
 
 test('a word that is no command stops the module', async () => {
-  await refused(['--port', '0', 'serve'], "unexpected argument 'serve': the commands are call and watch");
+  await refused(['--port', '0', 'serve'], "unexpected argument 'serve': the commands are call, watch and simulate-session");
 });
 
 test('tsocpp call: an unknown flag or a missing value stops it, naming the flag', async () => {

@@ -14,10 +14,15 @@ import type { Logger } from '../log.js';
 export interface CliBus {
   callers: Caller[];
   client: MqttClient;
+  /** QoS 2 within the window, for what the client publishes itself (simulate-session's vars and results). */
+  publisher: Publisher;
+  /** The retained start-up topics read to find the dialect (empty when it was given, or after global ready). */
+  retained: Map<string, unknown>;
   close(): Promise<void>;
 }
 
-export async function openCliBus(settings: BusSettings, log: Logger, connectTimeoutMs = 5000): Promise<CliBus> {
+/** `extraRetained`: further retained topics to read along with the start-up ones (e.g. an interface definition). */
+export async function openCliBus(settings: BusSettings, log: Logger, connectTimeoutMs = 5000, extraRetained: readonly string[] = []): Promise<CliBus> {
   const selfId = `tsocpp-cli-${randomBytes(4).toString('hex')}`;
   const client = openConnection({ settings: { ...settings, moduleId: selfId }, log });
   await waitConnected(client, connectTimeoutMs).catch((err: unknown) => {
@@ -27,10 +32,12 @@ export async function openCliBus(settings: BusSettings, log: Logger, connectTime
   const publisher = new Publisher(client, settings.qosWindow);
   const P = settings.everestPrefix;
   let names: DialectName[];
+  let retained = new Map<string, unknown>();
+  const wanted = settings.dialect === 'auto' ? [`${P}interfaces`, `${P}settings`, ...extraRetained] : extraRetained;
+  if (wanted.length > 0) retained = await readRetained(client, wanted, `${P}modules/${selfId}/tsocpp_probe`);
   if (settings.dialect !== 'auto') {
     names = [settings.dialect];
   } else {
-    const retained = await readRetained(client, [`${P}interfaces`, `${P}settings`], `${P}modules/${selfId}/tsocpp_probe`);
     const detected = detectFromRetained(retained.get(`${P}interfaces`), retained.get(`${P}settings`));
     names = callDialects(detected);
   }
@@ -43,6 +50,8 @@ export async function openCliBus(settings: BusSettings, log: Logger, connectTime
   return {
     callers,
     client,
+    publisher,
+    retained,
     async close() {
       await Promise.race([publisher.drain(), new Promise((r) => setTimeout(r, 1000))]);
       await client.endAsync(false).catch(() => client.end(true));

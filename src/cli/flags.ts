@@ -1,4 +1,5 @@
-// The command line, parsed strictly: one table of flags per command (the module, `call`, `watch`). An
+// The command line, parsed strictly: one table of flags per command (the module, `call`, `watch`,
+// `simulate-session`). An
 // unknown flag, a flag without its value or a switch given a value stops start-up with one
 // TSOCPP_ERR_CONFIG line naming it, instead of being taken as something else.
 // Both spellings of a flag are the same flag: `--evse-count` and `--evse_count` (the manager passes
@@ -7,7 +8,9 @@ import { parseArgs } from 'node:util';
 import { TsOcppError } from '../errors.js';
 import type { Flags } from '../everest/settings.js';
 
-export type Command = 'module' | 'call' | 'watch';
+export type Command = 'module' | 'call' | 'watch' | 'simulate-session';
+
+const CLIENT_COMMANDS: readonly Command[] = ['call', 'watch', 'simulate-session'];
 
 /** Does the flag take a value ('value') or is it a switch ('switch')? Keys are the underscore spelling. */
 type FlagTable = Readonly<Record<string, 'value' | 'switch'>>;
@@ -60,13 +63,28 @@ const TABLES: Record<Command, FlagTable> = {
   },
   call: { ...BUS_FLAGS, prefix: 'value', timeout: 'value' },
   watch: { ...BUS_FLAGS, prefix: 'value', count: 'value' },
+  'simulate-session': {
+    ...BUS_FLAGS,
+    prefix: 'value',
+    evse: 'value',
+    connector: 'value',
+    evse_module: 'value',
+    energy_wh: 'value',
+    seconds: 'value',
+    power_w: 'value',
+    step_ms: 'value',
+    id_token: 'value',
+    id_token_type: 'value',
+    stop_reason: 'value',
+    release: 'value',
+  },
 };
 
 export interface CommandLine {
   command: Command;
   /** Values by the underscore spelling of their flag. */
   flags: Flags;
-  /** For `call` and `watch`: the arguments after the command's name. */
+  /** For the client commands: the arguments after the command's name. */
   positionals: string[];
 }
 
@@ -92,7 +110,7 @@ function parseOptions(table: FlagTable): Record<string, { type: 'string' | 'bool
 
 /**
  * Parse `argv` (without node and the script) against the table of its command: the first word that is
- * not a flag or a flag's value names the command (`call`, `watch`); none means the module. Throws a
+ * not a flag or a flag's value names the command (`call`, `watch`, `simulate-session`); none means the module. Throws a
  * TsOcppError (TSOCPP_ERR_CONFIG) naming the flag or word that does not fit.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
@@ -100,7 +118,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const all: FlagTable = Object.assign({}, ...Object.values(TABLES)) as FlagTable;
   const first = parseArgs({ args: [...argv], options: parseOptions(all), strict: false, allowPositionals: true, tokens: true });
   const head = first.tokens.find((t) => t.kind === 'positional');
-  const command: Command = head?.kind === 'positional' && (head.value === 'call' || head.value === 'watch') ? head.value : 'module';
+  const named = head?.kind === 'positional' ? CLIENT_COMMANDS.find((c) => c === head.value) : undefined;
+  const command: Command = named ?? 'module';
   const args = head && command !== 'module' ? argv.filter((_, i) => i !== head.index) : [...argv];
 
   const table = TABLES[command];
@@ -116,7 +135,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       if (before?.kind === 'option' && table[underscore(before.name)] === 'switch' && before.value === undefined) {
         throw flagError(`flag ${before.rawName} takes no value, got '${t.value}'`);
       }
-      if (command === 'module') throw flagError(`unexpected argument '${t.value}': the commands are call and watch`);
+      if (command === 'module') throw flagError(`unexpected argument '${t.value}': the commands are call, watch and simulate-session`);
       positionals.push(t.value);
       continue;
     }

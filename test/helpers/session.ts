@@ -18,7 +18,7 @@ export interface BusSession {
   close(): Promise<void>;
 }
 
-export interface BusSessionOptions extends Partial<Pick<TestManagerOptions, 'configModule' | 'eventSecurityEvent' | 'connections' | 'evseRelease'>> {
+export interface BusSessionOptions extends Partial<Pick<TestManagerOptions, 'configModule' | 'eventSecurityEvent' | 'connections' | 'evseRelease' | 'retainTopics'>> {
   tag?: string;
   /** An existing broker (several sessions on one broker); closed by its owner. */
   broker?: TestBroker;
@@ -34,7 +34,7 @@ export async function startBusSession(o: BusSessionOptions = {}): Promise<BusSes
   await o.beforeManager?.(broker, prefix);
   const manager = await startTestManager({
     brokerUrl: broker.url, prefix, dialect, configModule: o.configModule, eventSecurityEvent: o.eventSecurityEvent, connections: o.connections,
-    evseRelease: o.evseRelease,
+    evseRelease: o.evseRelease, retainTopics: o.retainTopics,
   });
   const mod = await startModuleProcess(broker.url, prefix, o.moduleArgs);
   const caller = await FrameworkCaller.connect(broker.url, prefix, dialect);
