@@ -93,7 +93,12 @@ export function openConnection(opts: ConnectionOptions): MqttClient {
     period = settings.reconnectMinMs;
     client.options.reconnectPeriod = period;
   });
-  client.on('error', (err) => log.warn({ err }, 'mqtt connection error'));
+  client.on('error', (err) => {
+    // While the client ends (the module stops), an acknowledgement of a message that was still arriving
+    // cannot be written any more (ERR_STREAM_WRITE_AFTER_END): expected then, not a fault of the bus.
+    if (client.disconnecting) log.debug({ err }, 'mqtt connection error while disconnecting');
+    else log.warn({ err }, 'mqtt connection error');
+  });
   return client;
 }
 
