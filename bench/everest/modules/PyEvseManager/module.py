@@ -42,6 +42,7 @@ class StandIn:
         self.power_W = float(cfg.get("power_W", 11000))
         self.id_token = str(cfg.get("id_token", "TSOCPP-TEST-01"))
         self.exit_after_s = float(cfg.get("exit_after_s", 8))
+        self.sessions = int(cfg.get("sessions", 1))
         self.t0 = time.monotonic()
         self.lock = threading.Lock()
         self.energy_Wh = 1000.0  # the meter's register never starts at 0
@@ -133,8 +134,17 @@ class StandIn:
     # -- the session -------------------------------------------------------------------------------
 
     def play(self):
+        time.sleep(self.start_delay_s)
+        for n in range(self.sessions):
+            if n > 0:
+                time.sleep(5)
+            self.play_one()
+        if self.exit_after_s >= 0:
+            time.sleep(self.exit_after_s)
+            self.done.set()
+
+    def play_one(self):
         try:
-            time.sleep(self.start_delay_s)
             uid = str(uuid.uuid4())
             self.event("SessionStarted", uid, session_started={"timestamp": now_rfc3339(), "reason": "EVConnected"})
             time.sleep(0.5)
@@ -160,9 +170,6 @@ class StandIn:
             self.out("session played")
         except Exception as e:  # noqa: BLE001
             log.error("PyEvseManager: session failed: %s" % e)
-        if self.exit_after_s >= 0:
-            time.sleep(self.exit_after_s)
-            self.done.set()
 
     def on_ready(self):
         # on_ready runs on the framework's MQTT thread: the session must not block it.
