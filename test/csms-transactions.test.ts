@@ -172,4 +172,37 @@ test('a TransactionEvent the CSMS refuses is retried per MessageAttempts, then d
   await until(() => ts!.app.service.outbox.size() === 0, 3000, 'outbox empty');
 });
 
+test('GetTransactionStatus (E14): ongoing and queued while the CSMS has not answered, then neither', async () => {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => { release = r; });
+  let started: R | undefined;
+  csms.opts.handlers = {
+    TransactionEvent: async (p) => {
+      if (p.eventType !== 'Started') return {};
+      started = p;
+      await held; // the Started stays in the outbox until answered
+      return {};
+    },
+  };
+  const { evse1 } = await start();
+  await csms.waitFor('StatusNotification', 2);
+  await evse1.plugIn();
+  await evse1.authorize();
+  await evse1.charge();
+  await until(() => started !== undefined, 5000, 'the Started at the CSMS');
+  const id = (started!.transactionInfo as R).transactionId as string;
+  assert.equal(await csms.call('GetTransactionStatus', { transactionId: id }), { ongoingIndicator: true, messagesInQueue: true });
+  assert.equal(await csms.call('GetTransactionStatus', {}), { messagesInQueue: true });
+  assert.equal(await csms.call('GetTransactionStatus', { transactionId: 'not-a-transaction-here' }), { ongoingIndicator: false, messagesInQueue: false });
+  release();
+  await until(() => ts!.app.service.outbox.size() === 0, 5000, 'outbox empty');
+  assert.equal(await csms.call('GetTransactionStatus', { transactionId: id }), { ongoingIndicator: true, messagesInQueue: false });
+  await evse1.stop();
+  await evse1.unplug();
+  await csms.waitFor('TransactionEvent', 3);
+  await until(() => ts!.app.service.outbox.size() === 0, 5000, 'outbox empty');
+  assert.equal(await csms.call('GetTransactionStatus', { transactionId: id }), { ongoingIndicator: false, messagesInQueue: false });
+  assert.equal(await csms.call('GetTransactionStatus', {}), { messagesInQueue: false });
+});
+
 test.run();

@@ -199,3 +199,11 @@ export interface ResetResponse {
   status: 'Accepted' | 'Rejected' | 'Scheduled';
   statusInfo?: OcppStatusInfo;
 }
+
+export interface GetTransactionStatusRequest {
+  transactionId?: string;
+}
+export interface GetTransactionStatusResponse {
+  ongoingIndicator?: boolean;
+  messagesInQueue: boolean;
+}

@@ -7,6 +7,7 @@ import { changeAvailability } from './change-availability.js';
 import type { CallHandler } from './context.js';
 import { dataTransfer } from './data-transfer.js';
 import { getBaseReport } from './get-base-report.js';
+import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
 import { reset } from './reset.js';
 import { setVariables } from './set-variables.js';
@@ -18,6 +19,7 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   GetVariables: getVariables,
   SetVariables: setVariables,
   GetBaseReport: getBaseReport,
+  GetTransactionStatus: getTransactionStatus,
   ChangeAvailability: changeAvailability,
   DataTransfer: dataTransfer,
   TriggerMessage: triggerMessage,
