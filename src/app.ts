@@ -10,8 +10,8 @@ import { loadManifest, type Manifest } from './everest/manifest.js';
 import { TSOCPP_CONFIG, type TsOcppConfig } from './generated/module-config.js';
 import type { BusSettings } from './everest/settings.js';
 import type { DialectName } from './everest/dialect.js';
-import { bundledInterfaces, bundledTypes, projectRoot } from './schema/definitions.js';
-import { managerDefinitions, NEWEST_RELEASE } from './schema/releases.js';
+import { projectRoot } from './schema/definitions.js';
+import { BASE_RELEASE, bundledRelease, managerDefinitions, NEWEST_RELEASE } from './schema/releases.js';
 import { OcppService } from './ocpp/service.js';
 import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
 import type { Csms } from './csms/index.js';
@@ -68,8 +68,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const { log } = opts;
   let settings = opts.settings;
   const manifest = defaultManifest();
-  const interfaces = bundledInterfaces();
-  const types = bundledTypes();
+  // The base release's files, parsed once per process: managerDefinitions and the evse_manager inputs read
+  // the same ones, and a manager restart starts the app again.
+  const { interfaces, types } = bundledRelease(BASE_RELEASE);
   let broker: EmbeddedBroker | undefined;
   let configService: ConfigService | undefined;
   const cleanup: Array<() => Promise<void>> = [];
