@@ -50,7 +50,6 @@ export interface CommSettings {
   retryBackOffWaitMinimumS: number;
   retryBackOffRandomRangeS: number;
   retryBackOffRepeatTimes: number;
-  messageAttemptIntervalS: number;
 }
 
 export function readCommSettings(service: OcppService): CommSettings {
@@ -60,7 +59,6 @@ export function readCommSettings(service: OcppService): CommSettings {
     retryBackOffWaitMinimumS: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffWaitMinimum'), 1),
     retryBackOffRandomRangeS: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffRandomRange'), 2),
     retryBackOffRepeatTimes: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffRepeatTimes'), 2),
-    messageAttemptIntervalS: readInt(service, cvOf('OCPPCommCtrlr', 'MessageAttemptInterval', 'TransactionEvent'), 10),
   };
 }
 
