@@ -80,6 +80,7 @@ const results: {
   embedded?: BrokerPass;
   everest?: EverestResult | { skipped: string };
   csms?: unknown;
+  transactions?: unknown;
   targets: Target[];
 } = { meta: {}, bus: [], targets: [] };
 
@@ -413,6 +414,11 @@ async function main(): Promise<void> {
       results.csms = { skipped: 'bench/csms.bench.ts absent' };
     }
   }
+  if (wants('tx')) {
+    log('Transactions (bench/transactions.bench.ts)');
+    const { runTransactionsBench } = await import('./transactions.bench.js');
+    results.transactions = await runTransactionsBench({ launcher, ...(quick ? { sessions: 10, queued: 200 } : {}) });
+  }
   results.meta.loadAverageAfter = loadAverage();
 
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
@@ -479,6 +485,10 @@ function report(): string {
   if (results.csms !== undefined) {
     out.push('', '### CSMS link (bench/csms.bench.ts)', '');
     out.push(csmsReport(results.csms));
+  }
+  if (results.transactions !== undefined) {
+    out.push('', '### Transactions (bench/transactions.bench.ts)', '');
+    out.push(csmsReport(results.transactions));
   }
   out.push('', '### Targets', '');
   out.push(table(['target', 'value', 'limit', 'met'], results.targets.map((t) => [t.what, t.value, t.limit, t.met ? 'yes' : 'NO'])));
