@@ -117,7 +117,7 @@ async function measurePaired(caller: BusCaller, floorCall: PreparedCall, moduleI
 }
 
 function floorCase(p: Payloads, n: 1 | 100): BenchCase {
-  return { name: `floor (${n}-request payload)`, impl: 'main', cmd: 'get_variables', variants: [getRequests(p.readable, n)] };
+  return { name: `floor (${n}-request payload)`, impl: 'ocpp_generic', cmd: 'get_variables', variants: [getRequests(p.readable, n)] };
 }
 
 function spawnTsocpp(launcher: TsocppLauncher, args: string[], tag: string, env: Record<string, string> = {}, preload: string[] = []): Spawned & { db: string } {
@@ -132,7 +132,7 @@ async function pairedPass(broker: string, url: string, prefix: string, p: Payloa
   const caller = await BusCaller.connect(url, prefix);
   const floor = await spawnHelper('floor-responder.ts', ['--broker', url, '--prefix', prefix], floorLog);
   try {
-    const floorCall = await caller.prepare('floor', 'floor', 'main', 'get_variables', floorCase(p, 1).variants);
+    const floorCall = await caller.prepare('floor', 'floor', 'ocpp_generic', 'get_variables', floorCase(p, 1).variants);
     await warmUp(caller, floorCall, WARMUP);
     const pids: Pids = { floor: floor.pid, responder: tsocppPid };
     if (brokerPid !== undefined) pids.broker = brokerPid;
@@ -293,7 +293,7 @@ async function processAndEmbedded(p: Payloads, launcher: TsocppLauncher): Promis
     // RSS and event-loop delay under load: get_variables(1), 16 in flight.
     const caller = await BusCaller.connect(url, 'everest/');
     try {
-      const prepared = await caller.prepare('load', 'ocpp', 'main', 'get_variables', byName.get('get_variables(1)')!.variants);
+      const prepared = await caller.prepare('load', 'ocpp', 'ocpp_generic', 'get_variables', byName.get('get_variables(1)')!.variants);
       await warmUp(caller, prepared, WARMUP);
       process.kill(s.pid, 'SIGUSR2'); // probe: start over (and write the figures so far: memory before the load)
       await sleep(200);

@@ -93,6 +93,30 @@ const PINS: Record<string, Pin> = {
     gitBlob: '24fbe638037dcec43db0b2070f4d25f92db45ce6',
     sha256: '8c50a45d1ec5e817f97d1e90c7bea050c7df7401c38067568a6f87cef1d2e6e2',
   },
+  'interfaces/auth_token_validator.yaml': {
+    tag: '2023.12.0',
+    commit: '68c77fd28',
+    gitBlob: '5c3cba7ca4fe39111dac2de13c126712a234ab9d',
+    sha256: 'f5d58853a93339696bf77de92d23ed69660ce28b0507a7e1eb67c014fb9eb616',
+  },
+  'interfaces/auth_token_provider.yaml': {
+    tag: '2023.12.0',
+    commit: '805acb9f2',
+    gitBlob: '822f709ed222151c68ce42a435982a19e645cd0e',
+    sha256: '83ddde1ce07ba94286470a5b6fe393a4d821cbfeb8ade07b944103c5798ecb47',
+  },
+  'releases/2026.02.0/interfaces/auth_token_validator.yaml': {
+    tag: '2026.02.0',
+    commit: '6ef8e80b3',
+    gitBlob: '14b8fd15f0e44db8526f002a2697f102d2f4fe66',
+    sha256: 'd4632713b49c9c4e20cf7e8d4d56de256ecff4a1a242897ca272479fd96c326e',
+  },
+  'releases/2026.02.0/interfaces/auth_token_provider.yaml': {
+    tag: '2026.02.0',
+    commit: '18915ea9b',
+    gitBlob: 'b29c4cb337e51e93ca98098f2cee22d0e2881245',
+    sha256: 'a408de2a8330e2e8b148879a2a31c37106d51ae823cb855e33d7bf5c9e44d8ab',
+  },
   'releases/2026.02.0/interfaces/evse_manager.yaml': {
     tag: '2026.02.0',
     commit: '606712b6c',

@@ -66,18 +66,18 @@ test('a word that is no command stops the module', async () => {
 
 test('tsocpp call: an unknown flag or a missing value stops it, naming the flag', async () => {
   await Promise.all([
-    refused(['call', 'ocpp', 'main', 'get_variables', '{"requests":[]}', '--count', '1'], 'unknown flag --count of tsocpp call'),
-    refused(['call', 'ocpp', 'main', 'get_variables', '{"requests":[]}', '--timeot', '1'], 'unknown flag --timeot of tsocpp call'),
-    refused(['call', 'ocpp', 'main', 'get_variables', '{"requests":[]}', '--timeout'], 'flag --timeout needs a value'),
-    refused(['call', 'ocpp', 'main', 'get_variables', '--help=yes'], "flag --help takes no value, got 'yes'"),
+    refused(['call', 'ocpp', 'ocpp_generic', 'get_variables', '{"requests":[]}', '--count', '1'], 'unknown flag --count of tsocpp call'),
+    refused(['call', 'ocpp', 'ocpp_generic', 'get_variables', '{"requests":[]}', '--timeot', '1'], 'unknown flag --timeot of tsocpp call'),
+    refused(['call', 'ocpp', 'ocpp_generic', 'get_variables', '{"requests":[]}', '--timeout'], 'flag --timeout needs a value'),
+    refused(['call', 'ocpp', 'ocpp_generic', 'get_variables', '--help=yes'], "flag --help takes no value, got 'yes'"),
   ]);
 });
 
 test('tsocpp watch: an unknown flag or a missing value stops it, naming the flag', async () => {
   await Promise.all([
-    refused(['watch', 'ocpp', 'main', 'security_event', '--timeout', '1'], 'unknown flag --timeout of tsocpp watch'),
-    refused(['watch', 'ocpp', 'main', 'security_event', '--count'], 'flag --count needs a value'),
-    refused(['watch', '--broker', '--count', '1', 'ocpp', 'main', 'security_event'],
+    refused(['watch', 'ocpp', 'ocpp_generic', 'security_event', '--timeout', '1'], 'unknown flag --timeout of tsocpp watch'),
+    refused(['watch', 'ocpp', 'ocpp_generic', 'security_event', '--count'], 'flag --count needs a value'),
+    refused(['watch', '--broker', '--count', '1', 'ocpp', 'ocpp_generic', 'security_event'],
       "flag --broker needs a value, got the flag '--count' (a value that starts with - is written --broker=<value>)"),
   ]);
 });

@@ -90,7 +90,7 @@ test('every service restarts on failure; brokers and TsOcpp have healthchecks', 
   }
   for (const name of ['tsocpp', 'tsocpp-everest']) {
     const h = services[name]!.healthcheck?.test.join(' ') ?? '';
-    assert.match(h, /node dist\/main\.js call ocpp main get_variables .* --timeout \d+/, `${name}: healthcheck calls the module`);
+    assert.match(h, /node dist\/main\.js call ocpp ocpp_generic get_variables .* --timeout \d+/, `${name}: healthcheck calls the module`);
   }
 });
 

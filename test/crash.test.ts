@@ -80,8 +80,8 @@ for (const [round, killAt, sync] of [[1, 300, 'full'], [2, 150, 'full'], [3, 200
     const run = randomBytes(3).toString('hex');
     // The caller subscribes to a cmd's reply topic at its first call of it, and later calls overtake that first
     // one meanwhile: one call of each cmd first, so that the burst goes out (and is served) in order.
-    await caller.call('ocpp', 'main', 'set_variables', { requests: [] });
-    await caller.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info: `warm-up ${run}` });
+    await caller.call('ocpp', 'ocpp_generic', 'set_variables', { requests: [] });
+    await caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'InvalidMessages', info: `warm-up ${run}` });
     const N = 1000;
     // What the module answered before it died: per variable the index of the last Accepted set, and the events.
     const lastAccepted = new Map<string, number>();
@@ -99,7 +99,7 @@ for (const [round, killAt, sync] of [[1, 300, 'full'], [2, 150, 'full'], [3, 200
       const done = (): void => { inFlight--; };
       if (i % 2 === 0) {
         const v = VARS[(i / 2) % VARS.length]!;
-        return caller.call('ocpp', 'main', 'set_variables', { requests: [{ component_variable: cv(v), value: String(1000 + i) }] }, { timeoutMs: 5000 }).then((r) => {
+        return caller.call('ocpp', 'ocpp_generic', 'set_variables', { requests: [{ component_variable: cv(v), value: String(1000 + i) }] }, { timeoutMs: 5000 }).then((r) => {
           done();
           if (killed) return;
           answers++;
@@ -111,7 +111,7 @@ for (const [round, killAt, sync] of [[1, 300, 'full'], [2, 150, 'full'], [3, 200
       }
       const type = i % 4 === 1 ? 'TamperDetectionActivated' : 'InvalidMessages';
       const info = `crash-${run}-${i}`;
-      return caller.call('ocpp', 'main', 'security_event', { type, info }, { timeoutMs: 5000 }).then((r) => {
+      return caller.call('ocpp', 'ocpp_generic', 'security_event', { type, info }, { timeoutMs: 5000 }).then((r) => {
         done();
         if (killed) return;
         answers++;
@@ -150,7 +150,7 @@ for (const [round, killAt, sync] of [[1, 300, 'full'], [2, 150, 'full'], [3, 200
 
     // Restarted, the module serves exactly what the file holds.
     mod = await startModuleProcess(broker.url, prefix);
-    const r = await caller.call('ocpp', 'main', 'get_variables', { requests: VARS.map((v) => ({ component_variable: cv(v) })) });
+    const r = await caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: VARS.map((v) => ({ component_variable: cv(v) })) });
     const served = (r.data.retval as Array<{ status: string; value?: string }>).map((x) => x.value ?? null);
     assert.equal(served, VARS.map((v) => db.values.get(v.name) ?? null));
     await stopModule(mod);

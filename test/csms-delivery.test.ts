@@ -16,7 +16,7 @@ let csms: TestCsms;
 let ts: TsOcpp | undefined;
 let link: LinkUnderTest | undefined;
 
-const raise = (t: TsOcpp, type: string, info: string) => t.call('main', 'security_event', { type, info });
+const raise = (t: TsOcpp, type: string, info: string) => t.call('ocpp_generic', 'security_event', { type, info });
 const start = () => startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path });
 
 test.before.each(async () => {
@@ -37,7 +37,7 @@ test('security events raised while the CSMS is down arrive after it comes back, 
   ts = await start();
   await csms.waitFor('StatusNotification', 2);
   const connected: boolean[] = [];
-  await ts.bus.callers[0]!.subscribeVar('ocpp', 'main', 'is_connected', (v) => { connected.push(v as boolean); });
+  await ts.bus.callers[0]!.subscribeVar('ocpp', 'ocpp_generic', 'is_connected', (v) => { connected.push(v as boolean); });
   await csms.stop();
   await until(() => !ts!.app.service.isConnected(), 5000, 'is_connected false');
   await raise(ts, 'TamperDetectionActivated', 'one');
@@ -146,14 +146,14 @@ test('the CSMS drops the connection while it waits for our answer to its call: t
 test('stop and restart on the bus close and reopen the link', async () => {
   ts = await start();
   await csms.waitFor('StatusNotification', 2);
-  assert.is(await ts.call('main', 'stop', {}), true);
+  assert.is(await ts.call('ocpp_generic', 'stop', {}), true);
   await until(() => csms.client === undefined, 3000, 'the CSMS sees the close');
   assert.is(ts.app.service.isConnected(), false);
   await sleep(600);
   assert.is(csms.connections, 1);
   // Events raised while stopped wait in the outbox.
   await raise(ts, 'SecurityLogWasCleared', 'while stopped');
-  assert.is(await ts.call('main', 'restart', {}), true);
+  assert.is(await ts.call('ocpp_generic', 'restart', {}), true);
   await csms.waitFor('BootNotification', 2);
   await until(() => ts!.app.service.isConnected(), 3000, 'connected again');
   const [ev] = await csms.waitFor('SecurityEventNotification', 1);

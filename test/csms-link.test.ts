@@ -17,7 +17,7 @@ const cv = (component: string, variable: string, extra: { instance?: string; evs
   variable: extra.instance ? { name: variable, instance: extra.instance } : { name: variable },
 });
 const busGet = async (component: string, variable: string): Promise<R> =>
-  ((await ts.call('main', 'get_variables', { requests: [{ component_variable: cv(component, variable) }] })) as R[])[0]!;
+  ((await ts.call('ocpp_generic', 'get_variables', { requests: [{ component_variable: cv(component, variable) }] })) as R[])[0]!;
 const csmsGet = async (component: string, variable: string): Promise<R> =>
   (await csms.call<{ getVariableResult: R[] }>('GetVariables', { getVariableData: [cv(component, variable)] })).getVariableResult[0]!;
 
@@ -66,7 +66,7 @@ test('GetVariables from the CSMS and get_variables on the bus see the same value
   assert.is((await busGet('OCPPCommCtrlr', 'OfflineThreshold')).value, '123');
   assert.is((await csmsGet('OCPPCommCtrlr', 'OfflineThreshold')).attributeValue, '123');
 
-  const busSet = (await ts.call('main', 'set_variables', { requests: [{ component_variable: cv('OCPPCommCtrlr', 'OfflineThreshold'), value: '456' }] })) as R[];
+  const busSet = (await ts.call('ocpp_generic', 'set_variables', { requests: [{ component_variable: cv('OCPPCommCtrlr', 'OfflineThreshold'), value: '456' }] })) as R[];
   assert.is(busSet[0]!.status, 'Accepted');
   assert.is((await csmsGet('OCPPCommCtrlr', 'OfflineThreshold')).attributeValue, '456');
   assert.is((await busGet('OCPPCommCtrlr', 'OfflineThreshold')).value, '456');
@@ -148,7 +148,7 @@ test('ChangeAvailability leads to StatusNotification; Scheduled while a transact
   await csms.waitFor('StatusNotification', 2);
   assert.equal(csms.of('StatusNotification')[1]!.params.connectorStatus, 'Unavailable');
 
-  const r = (await ts.call('main', 'change_availability', { request: { operational_status: 'Operative', evse: { id: 2 } } })) as R;
+  const r = (await ts.call('ocpp_generic', 'change_availability', { request: { operational_status: 'Operative', evse: { id: 2 } } })) as R;
   assert.is(r.status, 'Accepted');
   const [back] = (await csms.waitFor('StatusNotification', 3)).slice(2);
   assert.equal([back!.params.evseId, back!.params.connectorStatus], [2, 'Available']);

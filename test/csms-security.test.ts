@@ -47,7 +47,7 @@ test('profile 2: TLS with the CSMS CA and Basic auth with SecurityCtrlr BasicAut
   assert.is(boot!.identity, 'CS001');
   assert.ok(ts.app.service.isConnected());
   // The device model shows the profile in force.
-  const [sp] = (await ts.call('main', 'get_variables', { requests: [{ component_variable: { component: { name: 'SecurityCtrlr' }, variable: { name: 'SecurityProfile' } } }] })) as R[];
+  const [sp] = (await ts.call('ocpp_generic', 'get_variables', { requests: [{ component_variable: { component: { name: 'SecurityCtrlr' }, variable: { name: 'SecurityProfile' } } }] })) as R[];
   assert.is(sp!.value, '2');
 });
 
@@ -60,7 +60,7 @@ test('profile 2: a wrong password is refused; the new password set on the bus is
   assert.is(ts.app.service.isConnected(), false);
   // FailedToAuthenticateAtCsms once per failure streak, not once per attempt.
   assert.is(securityLog('FailedToAuthenticateAtCsms').length, 1);
-  const set = (await ts.call('main', 'set_variables', {
+  const set = (await ts.call('ocpp_generic', 'set_variables', {
     requests: [{ component_variable: { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }, value: 'the-password-the-csms-wants' }],
   })) as R[];
   assert.is(set[0]!.status, 'Accepted');

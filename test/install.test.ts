@@ -128,7 +128,7 @@ test('started the way the manager starts it, the installed module answers get_va
     assert.ok(existsSync(join(prefix, 'data', 'device_model.db')), 'the device model database is where the config says');
 
     // The installed CLI, against the same broker (not spawnSync: the broker lives in this process's event loop).
-    const call = await runNode([join(moduleDir, 'dist', 'main.js'), 'call', 'ocpp', 'main', 'get_variables',
+    const call = await runNode([join(moduleDir, 'dist', 'main.js'), 'call', 'ocpp', 'ocpp_generic', 'get_variables',
       JSON.stringify({ requests: [{ component_variable: { component: { name: 'ChargingStation' }, variable: { name: 'Model' } } }] }),
       '--broker', broker.url, '--timeout', '5000'], cwd, 20_000);
     assert.is(call.status, 0, `tsocpp call failed: ${call.stdout}${call.stderr}`);

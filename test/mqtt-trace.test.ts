@@ -19,7 +19,7 @@ async function closedPort(): Promise<number> {
 function runCall(port: number, env: Record<string, string>): { status: number | null; stderr: string } {
   const baseEnv = { ...process.env };
   delete baseEnv.DEBUG;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src', 'main.ts'), 'call', 'ocpp', 'main', 'get_variables',
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src', 'main.ts'), 'call', 'ocpp', 'ocpp_generic', 'get_variables',
     '{"requests":[]}', '--broker', `mqtt://127.0.0.1:${port}`, '--timeout', '500'], { env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stderr: r.stderr };
 }

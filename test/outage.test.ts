@@ -33,7 +33,7 @@ let watcher: mqtt.MqttClient;
 const seenVars: Array<{ name: string; value: unknown }> = [];
 
 function varTopic(name: string): string {
-  const base = `${prefix}modules/ocpp/impl/main`;
+  const base = `${prefix}modules/ocpp/impl/ocpp_generic`;
   return dialect === 'v25' ? `${base}/var/${name}` : `${base}/var`;
 }
 
@@ -45,7 +45,7 @@ function readVar(topic: string, text: string): { name: string; value: unknown } 
 
 async function heartbeatOk(timeoutMs: number): Promise<boolean> {
   try {
-    const r = await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs });
+    const r = await caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs });
     return (r.data.retval as Array<{ status: string }> | undefined)?.[0]?.status === 'Accepted';
   } catch {
     return false;
@@ -135,7 +135,7 @@ test('stopped and restarted three times: reconnects with backoff, same client id
   // Re-subscribed to every served cmd, not just one: each answers.
   const r = await caller.call('ocpp', 'data_transfer', 'data_transfer', { request: { vendor_id: 'nobody' } });
   assert.equal(r.data.retval, { status: 'UnknownVendorId' });
-  const m = await caller.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
+  const m = await caller.call('ocpp', 'ocpp_generic', 'monitor_variables', { component_variables: [HEARTBEAT] });
   assert.is(m.data.retval, null);
 });
 
@@ -149,7 +149,7 @@ test('under a steady stream of calls: every answer is right, and the stream reco
   const sender = (async () => {
     while (sending) {
       const at = Date.now();
-      pending.push(caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 2500 }).then(
+      pending.push(caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 2500 }).then(
         (r) => {
           const v = (r.data.retval as Array<{ status: string; value?: string }> | undefined)?.[0];
           outcomes.push(v?.status === 'Accepted' ? { at, ok: true } : { at, ok: false, wrong: r.text });
@@ -254,7 +254,7 @@ test('vars of events answered before the outage arrive after it, repeats bounded
   let stopped = false;
   const calls = Array.from({ length: N }, (_, i) => {
     const info = `outage-${run}-${i}`;
-    return caller.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info }, { timeoutMs: 6000 }).then(
+    return caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'InvalidMessages', info }, { timeoutMs: 6000 }).then(
       (r) => {
         const e = replyError(r);
         if (e) errors.push(`${e.type}: ${e.msg}`);

@@ -156,14 +156,14 @@ test('a burst of 20,000 critical events on the embedded default without csms_url
     assert.ok(m.lines.some((l) => /kept only in the security log/.test(l)), 'start-up says where critical events go');
     caller = await FrameworkCaller.connect(`mqtt://127.0.0.1:${port}`, 'everest/', NEWEST_DIALECT);
     const N = 20_000;
-    await caller.call('ocpp', 'main', 'security_event', { type: 'TamperDetectionActivated', info: 'first' });
+    await caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'TamperDetectionActivated', info: 'first' });
     let sent = 1;
     const problems: string[] = [];
     // A window of calls in flight keeps the module busy without queueing the whole burst at the broker.
     const worker = async (): Promise<void> => {
       while (sent < N) {
         const i = sent++;
-        const r = await caller!.call('ocpp', 'main', 'security_event', { type: i % 2 === 0 ? 'TamperDetectionActivated' : 'MemoryExhaustion', info: `b${i}` }, { timeoutMs: 30_000 });
+        const r = await caller!.call('ocpp', 'ocpp_generic', 'security_event', { type: i % 2 === 0 ? 'TamperDetectionActivated' : 'MemoryExhaustion', info: `b${i}` }, { timeoutMs: 30_000 });
         const e = replyError(r);
         if (e) problems.push(`${i}: ${e.type}: ${e.msg}`);
       }

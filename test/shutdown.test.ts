@@ -54,8 +54,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     mod = await startModuleProcess(mosq.url, prefix);
     const clientId = clientIdOf(mosq, logFrom);
     const run = randomBytes(3).toString('hex');
-    await caller.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info: `warm-up ${run}` });
-    await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+    await caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'InvalidMessages', info: `warm-up ${run}` });
+    await caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
     // Per call in send order (the module serves in arrival order): 'ok', 'Shutdown', another error, or nothing.
     const outcome: Array<string | undefined> = [];
     const answeredEvents: string[] = [];
@@ -66,8 +66,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       inFlight++;
       const info = `shutdown-${run}-${i}`;
       const call = i % 2 === 0
-        ? caller.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info }, { timeoutMs: 3000 })
-        : caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 3000 });
+        ? caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'InvalidMessages', info }, { timeoutMs: 3000 })
+        : caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 3000 });
       return call.then((r) => {
         inFlight--;
         const e = replyError(r);
@@ -129,7 +129,7 @@ test('SIGTERM when idle: exit 0 well within the bound', async () => {
   const logFrom = mosq.log.length;
   const m = await startModuleProcess(mosq.url, prefix);
   const clientId = clientIdOf(mosq, logFrom);
-  await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+  await caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
   const t0 = Date.now();
   m.kill('SIGTERM');
   const { code } = await m.exited();
@@ -150,7 +150,7 @@ test('SIGTERM while the broker is down, with answers still queued: exit 0 within
   caller.client.on('error', () => undefined);
   let answered = 0;
   for (let i = 0; i < 1000; i++) {
-    pending.push(caller.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info: `outage ${i}` }, { timeoutMs: 2000 }).then(() => { answered++; }, () => undefined));
+    pending.push(caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'InvalidMessages', info: `outage ${i}` }, { timeoutMs: 2000 }).then(() => { answered++; }, () => undefined));
   }
   const deadline = Date.now() + 5000;
   while (answered < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));

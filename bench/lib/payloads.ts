@@ -9,7 +9,7 @@ import type { ComponentVariable } from '../../src/generated/types/ocpp.js';
 export interface BenchCase {
   /** Row name in the table. */
   name: string;
-  impl: 'main' | 'data_transfer';
+  impl: 'ocpp_generic' | 'data_transfer';
   cmd: string;
   variants: Array<Record<string, unknown>>;
   /** A target row: round trip within 1.3x of the floor at p50, throughput at least half of the floor's. */
@@ -71,17 +71,17 @@ export function benchPayloads(dir: string): Payloads {
   writable.sort((x, y) => Number(hb(y.cv)) - Number(hb(x.cv)));
 
   const cases: BenchCase[] = [
-    { name: 'get_variables(1)', impl: 'main', cmd: 'get_variables', variants: [getRequests(readable, 1)], target: true },
-    { name: 'get_variables(10)', impl: 'main', cmd: 'get_variables', variants: [getRequests(readable, 10)] },
-    { name: 'get_variables(100)', impl: 'main', cmd: 'get_variables', variants: [getRequests(readable, 100)] },
-    { name: 'set_variables(1)', impl: 'main', cmd: 'set_variables', variants: setVariants(writable, 1), note: 'durable: each call changes the value' },
-    { name: 'set_variables(10)', impl: 'main', cmd: 'set_variables', variants: setVariants(writable, 10), note: 'durable: one transaction of 10 writes' },
+    { name: 'get_variables(1)', impl: 'ocpp_generic', cmd: 'get_variables', variants: [getRequests(readable, 1)], target: true },
+    { name: 'get_variables(10)', impl: 'ocpp_generic', cmd: 'get_variables', variants: [getRequests(readable, 10)] },
+    { name: 'get_variables(100)', impl: 'ocpp_generic', cmd: 'get_variables', variants: [getRequests(readable, 100)] },
+    { name: 'set_variables(1)', impl: 'ocpp_generic', cmd: 'set_variables', variants: setVariants(writable, 1), note: 'durable: each call changes the value' },
+    { name: 'set_variables(10)', impl: 'ocpp_generic', cmd: 'set_variables', variants: setVariants(writable, 10), note: 'durable: one transaction of 10 writes' },
     {
-      name: 'change_availability', impl: 'main', cmd: 'change_availability', target: true,
+      name: 'change_availability', impl: 'ocpp_generic', cmd: 'change_availability', target: true,
       variants: [{ request: { operational_status: 'Operative', evse: { id: 1 } } }], note: 'no state change',
     },
     {
-      name: 'change_availability(toggle)', impl: 'main', cmd: 'change_availability',
+      name: 'change_availability(toggle)', impl: 'ocpp_generic', cmd: 'change_availability',
       variants: [
         { request: { operational_status: 'Inoperative', evse: { id: 1 } } },
         { request: { operational_status: 'Operative', evse: { id: 1 } } },
@@ -89,7 +89,7 @@ export function benchPayloads(dir: string): Payloads {
       note: 'durable: each call changes the state',
     },
     {
-      name: 'security_event', impl: 'main', cmd: 'security_event',
+      name: 'security_event', impl: 'ocpp_generic', cmd: 'security_event',
       variants: [{ type: 'TsOcppBenchEvent', info: 'bench' }], note: 'durable log entry + var publish',
     },
     {

@@ -14,7 +14,7 @@ export interface EventSecurityEventArgs {
 }
 
 export interface TsOcppSpec extends ModuleSpec {
-  main: {
+  ocpp_generic: {
     cmds: Omit<OcppCmds, 'security_event'> & {
       security_event: { args: OcppCmds['security_event']['args'] | EventSecurityEventArgs; result: null };
     };
@@ -24,7 +24,7 @@ export interface TsOcppSpec extends ModuleSpec {
 }
 
 /** Both security_event forms become the same SecurityEvent (the definition in force decides which arrives). */
-export function toSecurityEvent(args: TsOcppSpec['main']['cmds']['security_event']['args']): SecurityEvent {
+export function toSecurityEvent(args: TsOcppSpec['ocpp_generic']['cmds']['security_event']['args']): SecurityEvent {
   const ev: SecurityEvent = 'event' in args ? args.event : { type: args.type, info: args.info };
   // The schema allows any string; an event without a type is the caller's error, not the handler's.
   if (ev.type.trim() === '') throw new CmdError('SchemaValidationError', `security_event: ${'event' in args ? 'event/type' : 'type'}: must not be empty`);
@@ -65,7 +65,7 @@ export interface CsmsDataTransfer {
  */
 export function ocppHandlers(service: OcppService, csms: CsmsDataTransfer | undefined): ModuleHandlers<TsOcppSpec> {
   return {
-    main: {
+    ocpp_generic: {
       stop: () => service.stop(),
       restart: () => service.restart(),
       get_variables: (args) => service.getVariables(args.requests),
@@ -106,13 +106,13 @@ export function publishServiceEvents(mod: EverestModule<TsOcppSpec>, service: Oc
     else if (what === 'is_connected') log.debug(`${what} not published: the module is stopping`);
     else log.warn(`${what} var not published: the module is stopping`);
   };
-  service.on('security_event', (ev) => { mod.publish('main', 'security_event', ev).catch(report('security_event')); });
-  service.on('event_data', (ev) => { mod.publish('main', 'event_data', ev).catch(report('event_data')); });
-  service.on('connection', (up) => { mod.publish('main', 'is_connected', up).catch(report('is_connected')); });
+  service.on('security_event', (ev) => { mod.publish('ocpp_generic', 'security_event', ev).catch(report('security_event')); });
+  service.on('event_data', (ev) => { mod.publish('ocpp_generic', 'event_data', ev).catch(report('event_data')); });
+  service.on('connection', (up) => { mod.publish('ocpp_generic', 'is_connected', up).catch(report('is_connected')); });
   // The ocpp interface has no availability var: changes go out on the external MQTT prefix, where
   // other modules and tools can read them without an interface change.
   service.on('availability', (change) => {
     mod.publishExternal(`tsocpp/${mod.selfId}/availability`, JSON.stringify(change));
   });
-  mod.onReady(() => mod.publish('main', 'is_connected', service.isConnected()).catch(report('is_connected')));
+  mod.onReady(() => mod.publish('ocpp_generic', 'is_connected', service.isConnected()).catch(report('is_connected')));
 }

@@ -20,17 +20,17 @@ test('every one of 200 concurrent calls is answered and every accepted event is 
   const callers = await Promise.all(Array.from({ length: 10 }, () => FrameworkCaller.connect(s.broker.url, s.prefix, s.dialect)));
   const watcher = await FrameworkCaller.connect(s.broker.url, s.prefix, s.dialect);
   const published = new Set<string>();
-  await watcher.watchVar('ocpp', 'main', 'security_event', (v) => published.add(String((v as { info?: string }).info)));
+  await watcher.watchVar('ocpp', 'ocpp_generic', 'security_event', (v) => published.add(String((v as { info?: string }).info)));
   try {
     const calls: Array<Promise<{ kind: string; info?: string; ok: boolean }>> = [];
     for (const [ci, c] of callers.entries()) {
       for (let i = 0; i < 20; i++) {
         if (i % 2 === 0) {
           const info = `burst-${ci}-${i}`;
-          calls.push(c.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info }, { timeoutMs: 30_000 })
+          calls.push(c.call('ocpp', 'ocpp_generic', 'security_event', { type: 'InvalidMessages', info }, { timeoutMs: 30_000 })
             .then((r) => ({ kind: 'event', info, ok: replyError(r) === undefined })));
         } else {
-          calls.push(c.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 30_000 })
+          calls.push(c.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 30_000 })
             .then((r) => ({ kind: 'get', ok: (r.data.retval as Array<{ status: string }>)[0]?.status === 'Accepted' })));
         }
       }

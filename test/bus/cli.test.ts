@@ -31,14 +31,14 @@ test.after(async () => {
 });
 
 test('call prints the retval as JSON and exits 0', async () => {
-  const r = await cli(['call', 'ocpp', 'main', 'get_variables', JSON.stringify({ requests: [{ component_variable: { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } } }] })]);
+  const r = await cli(['call', 'ocpp', 'ocpp_generic', 'get_variables', JSON.stringify({ requests: [{ component_variable: { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } } }] })]);
   assert.is(r.code, 0, r.err);
   const v = JSON.parse(r.out) as Array<{ status: string; value: string }>;
   assert.is(v[0]!.status, 'Accepted');
 });
 
 test('call prints the error object and exits 1', async () => {
-  const r = await cli(['call', 'ocpp', 'main', 'get_variables', '{"requests":[{"component_variable":{}}]}']);
+  const r = await cli(['call', 'ocpp', 'ocpp_generic', 'get_variables', '{"requests":[{"component_variable":{}}]}']);
   assert.is(r.code, 1);
   const v = JSON.parse(r.out) as { error: { type: string; msg: string } };
   assert.is(v.error.type, 'SchemaValidationError');
@@ -46,7 +46,7 @@ test('call prints the error object and exits 1', async () => {
 });
 
 test('call finds the dialect by itself after global ready', async () => {
-  const p = spawn(process.execPath, [join(projectRoot(), 'bin', 'tsocpp.js'), 'call', 'ocpp', 'main', 'stop', '{}', '--broker', s.broker.url, '--prefix', s.prefix, '--timeout', '3000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [join(projectRoot(), 'bin', 'tsocpp.js'), 'call', 'ocpp', 'ocpp_generic', 'stop', '{}', '--broker', s.broker.url, '--prefix', s.prefix, '--timeout', '3000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   p.stdout.on('data', (b: Buffer) => { out += b.toString(); });
   const code = await new Promise((resolve) => p.on('exit', resolve));
@@ -55,9 +55,9 @@ test('call finds the dialect by itself after global ready', async () => {
 });
 
 test('watch prints each published value', async () => {
-  const watching = cli(['watch', 'ocpp', 'main', 'security_event', '--count', '1']);
+  const watching = cli(['watch', 'ocpp', 'ocpp_generic', 'security_event', '--count', '1']);
   await new Promise((r) => setTimeout(r, 1500));
-  const c = await cli(['call', 'ocpp', 'main', 'security_event', JSON.stringify({ type: 'SettingSystemTime', info: 'cli' })]);
+  const c = await cli(['call', 'ocpp', 'ocpp_generic', 'security_event', JSON.stringify({ type: 'SettingSystemTime', info: 'cli' })]);
   assert.is(c.code, 0, c.err);
   const w = await watching;
   assert.equal(JSON.parse(w.out.trim().split('\n')[0]!), { type: 'SettingSystemTime', info: 'cli' });

@@ -146,7 +146,7 @@ test('a flood of garbage does not crash the module, and valid input still arrive
   await until(() => inputs(s, 'session_event', 2).some((l) => l.session_event!.uuid === 'after'), 15_000, 'the valid event after the flood');
   assert.ok(s.mod.running, 'the module is still running');
   // The module still serves calls.
-  const r = await s.caller.call('ocpp', 'main', 'get_variables', { requests: [] });
+  const r = await s.caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [] });
   assert.equal(r.data.retval, []);
   for (const evseId of [1, 2]) for (const name of ['session_event', 'powermeter', 'ready', 'limits']) {
     assert.ok(drops(s, name, evseId).length <= 1, `at most one warning for ${name} of EVSE ${evseId}`);

@@ -61,7 +61,7 @@ test.after(async () => {
 });
 
 const avail = async (request: unknown): Promise<string> =>
-  ((await s.caller.call('ocpp', 'main', 'change_availability', { request })).data.retval as { status: string }).status;
+  ((await s.caller.call('ocpp', 'ocpp_generic', 'change_availability', { request })).data.retval as { status: string }).status;
 
 test('a connector made Inoperative is disabled on its evse_manager with the CSMS as source', async () => {
   assert.is(await avail({ operational_status: 'Inoperative', evse: { id: 2, connector_id: 1 } }), 'Accepted');

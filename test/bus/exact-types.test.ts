@@ -27,22 +27,22 @@ test.after(async () => {
 
 test('a variable name of 51 characters is refused with SchemaValidationError; 50 are looked up', async () => {
   const named = (name: string) => ({ requests: [{ component_variable: { component: { name: 'OCPPCommCtrlr' }, variable: { name } } }] });
-  const e = replyError(await call('main', 'get_variables', named('x'.repeat(51))));
+  const e = replyError(await call('ocpp_generic', 'get_variables', named('x'.repeat(51))));
   assert.is(e?.type, 'SchemaValidationError');
   assert.match(e!.msg, 'requests/0/component_variable/variable/name: must NOT have more than 50 characters');
-  assert.equal(statuses(await call('main', 'get_variables', named('x'.repeat(50)))), ['UnknownVariable']);
+  assert.equal(statuses(await call('ocpp_generic', 'get_variables', named('x'.repeat(50)))), ['UnknownVariable']);
 });
 
 test('a value of 1001 characters to set is refused with SchemaValidationError', async () => {
-  const e = replyError(await call('main', 'set_variables', { requests: [{ component_variable: HEARTBEAT, value: '1'.repeat(1001) }] }));
+  const e = replyError(await call('ocpp_generic', 'set_variables', { requests: [{ component_variable: HEARTBEAT, value: '1'.repeat(1001) }] }));
   assert.is(e?.type, 'SchemaValidationError');
   assert.match(e!.msg, 'requests/0/value: must NOT have more than 1000 characters');
 });
 
 test('an undeclared field inside a type object is accepted where the type does not close itself', async () => {
   const component_variable = { ...HEARTBEAT, custom_data: { vendor_id: 'org.example' } };
-  assert.equal(statuses(await call('main', 'get_variables', { requests: [{ component_variable, note: 'from a newer caller' }] })), ['Accepted']);
-  const r = await call('main', 'change_availability', { request: { operational_status: 'Operative', custom_data: { vendor_id: 'x' } } });
+  assert.equal(statuses(await call('ocpp_generic', 'get_variables', { requests: [{ component_variable, note: 'from a newer caller' }] })), ['Accepted']);
+  const r = await call('ocpp_generic', 'change_availability', { request: { operational_status: 'Operative', custom_data: { vendor_id: 'x' } } });
   assert.is(replyError(r), undefined);
   assert.is((r.data.retval as R).status, 'Accepted');
 });
@@ -54,7 +54,7 @@ test('DataTransferRequest closes itself (additionalProperties: false in everest-
 });
 
 test('an undeclared cmd argument is refused with SchemaValidationError', async () => {
-  const e = replyError(await call('main', 'get_variables', { requests: [], extra: true }));
+  const e = replyError(await call('ocpp_generic', 'get_variables', { requests: [], extra: true }));
   assert.is(e?.type, 'SchemaValidationError');
   assert.match(e!.msg, 'extra: is not a declared argument');
 });

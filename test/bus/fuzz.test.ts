@@ -42,13 +42,13 @@ test.after(async () => {
 });
 
 const CMDS: Array<{ impl: string; cmd: string; args: unknown }> = [
-  { impl: 'main', cmd: 'stop', args: {} },
-  { impl: 'main', cmd: 'restart', args: {} },
-  { impl: 'main', cmd: 'security_event', args: { type: 'InvalidMessages', info: 'fuzz' } },
-  { impl: 'main', cmd: 'get_variables', args: { requests: [{ component_variable: HEARTBEAT, attribute_type: 'Actual' }] } },
-  { impl: 'main', cmd: 'set_variables', args: { requests: [{ component_variable: { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'OfflineThreshold' } }, value: '60' }] } },
-  { impl: 'main', cmd: 'change_availability', args: { request: { operational_status: 'Operative', evse: { id: 1, connector_id: 1 } } } },
-  { impl: 'main', cmd: 'monitor_variables', args: { component_variables: [HEARTBEAT] } },
+  { impl: 'ocpp_generic', cmd: 'stop', args: {} },
+  { impl: 'ocpp_generic', cmd: 'restart', args: {} },
+  { impl: 'ocpp_generic', cmd: 'security_event', args: { type: 'InvalidMessages', info: 'fuzz' } },
+  { impl: 'ocpp_generic', cmd: 'get_variables', args: { requests: [{ component_variable: HEARTBEAT, attribute_type: 'Actual' }] } },
+  { impl: 'ocpp_generic', cmd: 'set_variables', args: { requests: [{ component_variable: { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'OfflineThreshold' } }, value: '60' }] } },
+  { impl: 'ocpp_generic', cmd: 'change_availability', args: { request: { operational_status: 'Operative', evse: { id: 1, connector_id: 1 } } } },
+  { impl: 'ocpp_generic', cmd: 'monitor_variables', args: { component_variables: [HEARTBEAT] } },
   { impl: 'data_transfer', cmd: 'data_transfer', args: { request: { vendor_id: 'org.tsocpp', message_id: 'GetVariable', data: JSON.stringify(HEARTBEAT) } } },
 ];
 
@@ -139,7 +139,7 @@ test(`${RUNS * BATCH} fuzzed payloads on every cmd topic; the valid call after e
       void s.caller.client.publish(p.topic, p.payload, { qos: 2 });
       sent++;
     }
-    const r = await s.caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { id: randomUUID(), timeoutMs: 5000 });
+    const r = await s.caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { id: randomUUID(), timeoutMs: 5000 });
     assert.is(replyError(r), undefined);
     const v = (r.data.retval as Array<{ status: string; value?: string }>)[0]!;
     assert.is(v.status, 'Accepted');

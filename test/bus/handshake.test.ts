@@ -56,10 +56,10 @@ test('asks for its config and says ready in the form this manager accepts, then 
 });
 
 test('answers get_variables with the framework result envelope', async () => {
-  const r = await s.caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+  const r = await s.caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
   assert.is(r.topic, dialect === 'v25'
-    ? `${prefix}modules/ocpp/impl/main/cmd/get_variables/response/${s.caller.origin}`
-    : `${prefix}modules/ocpp/impl/main/cmd`);
+    ? `${prefix}modules/ocpp/impl/ocpp_generic/cmd/get_variables/response/${s.caller.origin}`
+    : `${prefix}modules/ocpp/impl/ocpp_generic/cmd`);
   if (dialect === 'v25') {
     assert.is(r.envelope.msg_type, 'CmdResult');
     assert.equal(Object.keys(r.envelope).sort(), ['data', 'msg_type']);
@@ -78,20 +78,20 @@ test('answers get_variables with the framework result envelope', async () => {
 });
 
 test('answers a cmd without result with retval null', async () => {
-  const r = await s.caller.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
+  const r = await s.caller.call('ocpp', 'ocpp_generic', 'monitor_variables', { component_variables: [HEARTBEAT] });
   assert.is(r.data.retval, null);
   assert.is(replyError(r), undefined);
 });
 
 test('publishes vars with the framework var envelope', async () => {
-  const seen = wire.filter((m) => m.topic.includes('/impl/main/var'));
+  const seen = wire.filter((m) => m.topic.includes('/impl/ocpp_generic/var'));
   const isConnected = seen.find((m) => m.text.includes('is_connected') || m.topic.endsWith('/is_connected'));
   assert.ok(isConnected, 'is_connected published at global ready');
   assert.is(isConnected.text, dialect === 'v25' ? '{"data":{"data":false},"msg_type":"Var"}' : '{"data":false,"name":"is_connected"}');
 });
 
 test('error answers carry the keys this dialect reads', async () => {
-  const r = await s.caller.call('ocpp', 'main', 'get_variables', { requests: 'nope' });
+  const r = await s.caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: 'nope' });
   const e = r.data.error as Record<string, unknown>;
   assert.ok(e, 'error present');
   assert.not.ok('retval' in r.data);
@@ -110,14 +110,14 @@ test('publishes metadata naming its implementations', async () => {
   assert.ok(m);
   const body = JSON.parse(m.text) as Record<string, unknown>;
   const data = (dialect === 'v25' ? body.data : body) as { provides: Record<string, { interface: string }> };
-  assert.equal(data.provides, { main: { interface: 'ocpp' }, data_transfer: { interface: 'ocpp_data_transfer' } });
+  assert.equal(data.provides, { ocpp_generic: { interface: 'ocpp' }, data_transfer: { interface: 'ocpp_data_transfer' } });
 });
 
 test('restarted alone while the stack is up, it comes back serving on its own', async () => {
   await s.restartModule();
   await s.mod.waitFor(/already up/);
   assert.match(await s.mod.waitFor(/bus dialect/), new RegExp(`"dialect":"${dialect}"`));
-  const r = await s.caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+  const r = await s.caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
   assert.is((r.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted');
   assert.equal(s.manager.service.violations, []);
 });
@@ -133,7 +133,7 @@ test('when the manager restarts (here speaking another dialect), it joins the bu
   assert.equal(s.manager.service.violations, []);
   const c2 = await FrameworkCaller.connect(s.broker.url, prefix, other);
   try {
-    const r = await c2.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+    const r = await c2.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
     assert.is((r.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted');
   } finally {
     await c2.close();

@@ -58,13 +58,13 @@ function envelope(cmd: string, data: unknown): string {
   return v25 ? JSON.stringify({ data, msg_type: 'Cmd' }) : JSON.stringify({ data, name: cmd, type: 'call' });
 }
 
-function cmdTopic(cmd: string, impl = 'main'): string {
+function cmdTopic(cmd: string, impl = 'ocpp_generic'): string {
   const base = `${prefix}modules/ocpp/impl/${impl}`;
   return v25 ? `${base}/cmd/${cmd}` : `${base}/cmd`;
 }
 
 async function stillServes(): Promise<void> {
-  const r = await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+  const r = await caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
   assert.is(replyError(r), undefined, 'a valid call right after is answered');
   assert.is((r.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted');
   assert.is(mod.proc.exitCode, null, 'the module process is alive');
@@ -72,7 +72,7 @@ async function stillServes(): Promise<void> {
 
 /** Send raw text (or bytes) as a call of `cmd` and expect an error answer of `type` whose message matches `field`. */
 async function expectError(cmd: string, text: string | Buffer, id: string, type: string, field: RegExp): Promise<RawReply> {
-  const r = await caller.callRaw('ocpp', 'main', cmd, text, id);
+  const r = await caller.callRaw('ocpp', 'ocpp_generic', cmd, text, id);
   const e = replyError(r);
   assert.ok(e, `an error answer: ${r.text.slice(0, 300)}`);
   assert.ok((CMD_ERROR_TYPES as readonly string[]).includes(e.type), `a framework error type: ${e.type}`);
@@ -138,7 +138,7 @@ test('JSON of the wrong shape', async () => {
   await expectError('get_variables', text, id, 'MessageParsingError', /not a command call/);
   // data that is not an object
   const id2 = randomUUID();
-  const r = await caller.callRaw('ocpp', 'main', 'get_variables', envelope('get_variables', [id2, caller.origin]), id2, 400).catch(() => undefined);
+  const r = await caller.callRaw('ocpp', 'ocpp_generic', 'get_variables', envelope('get_variables', [id2, caller.origin]), id2, 400).catch(() => undefined);
   assert.is(r, undefined, 'data as an array has no id to answer');
   await stillServes();
 });
@@ -167,7 +167,7 @@ test('extra properties and enum values that do not exist', async () => {
   // A field that an object type does not declare is served: GetVariableRequest does not say
   // additionalProperties: false, and the framework's validator accepts it as well.
   id = randomUUID();
-  const open = await caller.callRaw('ocpp', 'main', 'get_variables', envelope('get_variables', data(id, { requests: [{ component_variable: HEARTBEAT, colour: 'red' }] })), id);
+  const open = await caller.callRaw('ocpp', 'ocpp_generic', 'get_variables', envelope('get_variables', data(id, { requests: [{ component_variable: HEARTBEAT, colour: 'red' }] })), id);
   assert.is(replyError(open), undefined);
   id = randomUUID();
   await expectError('get_variables', envelope('get_variables', data(id, { requests: [{ component_variable: HEARTBEAT, attribute_type: 'Bogus' }] })),
@@ -176,7 +176,7 @@ test('extra properties and enum values that do not exist', async () => {
   await expectError('change_availability', envelope('change_availability', data(id, { request: { operational_status: 'Sideways' } })),
     id, 'SchemaValidationError', /request\/operational_status: must be one of/);
   // Extra keys beside id/origin/args are ignored, as the framework ignores them.
-  const r = await caller.callRaw('ocpp', 'main', 'get_variables', envelope('get_variables', { ...data('x-extra'), hello: 'there' }), 'x-extra');
+  const r = await caller.callRaw('ocpp', 'ocpp_generic', 'get_variables', envelope('get_variables', { ...data('x-extra'), hello: 'there' }), 'x-extra');
   assert.is(replyError(r), undefined);
 });
 
@@ -193,7 +193,7 @@ test('huge arrays and strings: over max_payload_bytes refused naming the limit; 
   await expectError('get_variables', envelope('get_variables', { args: { requests: 'z'.repeat(1 << 20) }, id: id3, origin: caller.origin }), id3, 'MessageParsingError', /exceeds the limit/);
   // A large array that fits is served whole.
   const fits = { requests: Array.from({ length: 30 }, () => ({ component_variable: HEARTBEAT })) };
-  const r = await caller.call('ocpp', 'main', 'get_variables', fits);
+  const r = await caller.call('ocpp', 'ocpp_generic', 'get_variables', fits);
   assert.is((r.data.retval as unknown[]).length, 30);
 });
 
@@ -226,7 +226,7 @@ test('__proto__ and constructor keys do not pollute: refused by name as argument
   await expectError('get_variables', wrap(id, `{"requests":[],"constructor":{"prototype":{"polluted":true}}}`), id, 'SchemaValidationError', /constructor: is not a declared argument/);
   id = randomUUID();
   const inner = `{"requests":[{"component_variable":{"component":{"name":"OCPPCommCtrlr","__proto__":{"name":"x"}},"variable":{"name":"HeartbeatInterval"}}}]}`;
-  const served = await caller.callRaw('ocpp', 'main', 'get_variables', wrap(id, inner), id);
+  const served = await caller.callRaw('ocpp', 'ocpp_generic', 'get_variables', wrap(id, inner), id);
   assert.is(replyError(served), undefined);
   assert.equal((served.data.retval as Array<{ status: string; value?: string }>).map((x) => x.status), ['Accepted'], 'the component is still OCPPCommCtrlr');
   // The envelope's own keys: an origin hidden behind __proto__ is no origin.
@@ -237,9 +237,9 @@ test('__proto__ and constructor keys do not pollute: refused by name as argument
   if (v25) await expectDropped(cmdTopic('get_variables'), hidden);
   else await expectError('get_variables', hidden, id2, 'MessageParsingError', /origin: is missing/);
   // ids and origins named like Object.prototype members are ordinary strings.
-  const r = await caller.callRaw('ocpp', 'main', 'get_variables', envelope('get_variables', data('__proto__')), '__proto__');
+  const r = await caller.callRaw('ocpp', 'ocpp_generic', 'get_variables', envelope('get_variables', data('__proto__')), '__proto__');
   assert.is(replyError(r), undefined);
-  const r2 = await caller.callRaw('ocpp', 'main', 'get_variables', envelope('get_variables', data('constructor')), 'constructor');
+  const r2 = await caller.callRaw('ocpp', 'ocpp_generic', 'get_variables', envelope('get_variables', data('constructor')), 'constructor');
   assert.is(replyError(r2), undefined);
 });
 
@@ -282,7 +282,7 @@ test('duplicate call ids: a redelivery is answered again without running twice; 
   const id = randomUUID();
   const info = `dup-${id}`;
   const text = envelope('security_event', { id, origin: caller.origin, args: { type: 'InvalidMessages', info } });
-  const first = await caller.callRaw('ocpp', 'main', 'security_event', text, id);
+  const first = await caller.callRaw('ocpp', 'ocpp_generic', 'security_event', text, id);
   assert.is(replyError(first), undefined);
   // The sniffer is another client: under load it may see the first answer after the caller did.
   for (const end = Date.now() + 2000; !wire.some((m) => m.text === first.text) && Date.now() < end;) await sleep(10);
@@ -303,7 +303,7 @@ test('duplicate call ids: a redelivery is answered again without running twice; 
   // A different origin may use the same id.
   const other = await FrameworkCaller.connect(broker.url, prefix, dialect);
   try {
-    const r = await other.callRaw('ocpp', 'main', 'get_variables', envelope('get_variables', { id, origin: other.origin, args: okArgs }), id);
+    const r = await other.callRaw('ocpp', 'ocpp_generic', 'get_variables', envelope('get_variables', { id, origin: other.origin, args: okArgs }), id);
     assert.is(replyError(r), undefined);
   } finally {
     await other.close();
@@ -313,13 +313,13 @@ test('duplicate call ids: a redelivery is answered again without running twice; 
 test('unknown cmd names', async () => {
   if (v25) {
     // Nobody serves an undeclared cmd topic: nothing answers, nothing is logged, the module stays up.
-    await expectDropped(`${prefix}modules/ocpp/impl/main/cmd/format_disk`, envelope('format_disk', data(randomUUID(), {})), { warn: false });
-    await expectDropped(`${prefix}modules/ocpp/impl/main/cmd/get_variables/extra`, envelope('get_variables', data(randomUUID())), { warn: false });
+    await expectDropped(`${prefix}modules/ocpp/impl/ocpp_generic/cmd/format_disk`, envelope('format_disk', data(randomUUID(), {})), { warn: false });
+    await expectDropped(`${prefix}modules/ocpp/impl/ocpp_generic/cmd/get_variables/extra`, envelope('get_variables', data(randomUUID())), { warn: false });
   } else {
     const id = randomUUID();
     await expectError('format_disk', JSON.stringify({ name: 'format_disk', type: 'call', data: data(id, {}) }), id, 'MessageParsingError', /unknown command 'format_disk'/);
     const id2 = randomUUID();
-    const r = await caller.callRaw('ocpp', 'main', 'x', JSON.stringify({ name: 42, type: 'call', data: data(id2, {}) }), id2);
+    const r = await caller.callRaw('ocpp', 'ocpp_generic', 'x', JSON.stringify({ name: 42, type: 'call', data: data(id2, {}) }), id2);
     assert.match(replyError(r)!.msg, /unknown command/);
     assert.is(r.envelope.name, '(none)', 'a result always carries a string name');
     // A cmd of the other implementation sent to this one.
@@ -338,7 +338,7 @@ test('a handler that hangs gets CmdTimeout (handler_timeout_ms), one that throws
   const em = new EverestModule<TsOcppSpec>({ settings, manifest: defaultManifest(), log: silentLogger(), interfaces: bundledInterfaces(), types: bundledTypes() });
   let aborted = 0;
   await em.start(() => ({
-    main: {
+    ocpp_generic: {
       stop: () => true,
       restart: () => { throw new Error('restart failed: the link is on fire'); },
       get_variables: () => [],
@@ -352,12 +352,12 @@ test('a handler that hangs gets CmdTimeout (handler_timeout_ms), one that throws
   const c2 = await FrameworkCaller.connect(broker.url, p2, dialect);
   try {
     const t0 = Date.now();
-    const hanging = c2.call('ocpp', 'main', 'set_variables', { requests: [] });
+    const hanging = c2.call('ocpp', 'ocpp_generic', 'set_variables', { requests: [] });
     const slow = c2.call('ocpp', 'data_transfer', 'data_transfer', { request: { vendor_id: 'x' } });
     // Meanwhile other calls are answered at once.
     for (let i = 0; i < 20; i++) {
       const t = Date.now();
-      const r = await c2.call('ocpp', 'main', 'get_variables', { requests: [] });
+      const r = await c2.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [] });
       assert.equal(r.data.retval, []);
       assert.ok(Date.now() - t < 250, 'answered while the other handler hangs');
     }
@@ -367,14 +367,14 @@ test('a handler that hangs gets CmdTimeout (handler_timeout_ms), one that throws
     assert.ok(Date.now() - t0 >= 290);
     assert.is(aborted, 1, 'the handler was told through its AbortSignal');
     assert.is(replyError(await slow)!.type, 'CmdTimeout');
-    const thrown = replyError(await c2.call('ocpp', 'main', 'restart', {}))!;
+    const thrown = replyError(await c2.call('ocpp', 'ocpp_generic', 'restart', {}))!;
     assert.equal(thrown, { type: 'HandlerException', msg: 'restart failed: the link is on fire' });
-    assert.equal(replyError(await c2.call('ocpp', 'main', 'security_event', { type: 'InvalidMessages', info: '' })), { type: 'HandlerException', msg: 'cannot read properties of undefined' });
-    assert.equal(replyError(await c2.call('ocpp', 'main', 'monitor_variables', { component_variables: [] })), { type: 'NotReady', msg: 'monitors are not ready' });
-    const bad = replyError(await c2.call('ocpp', 'main', 'change_availability', { request: { operational_status: 'Operative' } }))!;
+    assert.equal(replyError(await c2.call('ocpp', 'ocpp_generic', 'security_event', { type: 'InvalidMessages', info: '' })), { type: 'HandlerException', msg: 'cannot read properties of undefined' });
+    assert.equal(replyError(await c2.call('ocpp', 'ocpp_generic', 'monitor_variables', { component_variables: [] })), { type: 'NotReady', msg: 'monitors are not ready' });
+    const bad = replyError(await c2.call('ocpp', 'ocpp_generic', 'change_availability', { request: { operational_status: 'Operative' } }))!;
     assert.is(bad.type, 'SchemaValidationError');
     assert.match(bad.msg, /result of change_availability does not fit its schema: status: must be one of/);
-    assert.is((await c2.call('ocpp', 'main', 'stop', {})).data.retval, true);
+    assert.is((await c2.call('ocpp', 'ocpp_generic', 'stop', {})).data.retval, true);
   } finally {
     await c2.close();
     await em.stop();
@@ -399,10 +399,10 @@ test('a SQLite write that fails (another process holds an EXCLUSIVE lock): Handl
       ['security_event', { type: 'InvalidMessages', info: 'during the lock' }],
     ] as const) {
       const t0 = Date.now();
-      const write = caller.call('ocpp', 'main', cmd, args, { timeoutMs: 15_000 });
+      const write = caller.call('ocpp', 'ocpp_generic', cmd, args, { timeoutMs: 15_000 });
       await sleep(20);
       const t1 = Date.now();
-      const read = caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 15_000 });
+      const read = caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] }, { timeoutMs: 15_000 });
       const w = await write;
       const writeMs = Date.now() - t0;
       const r = await read;
@@ -418,7 +418,7 @@ test('a SQLite write that fails (another process holds an EXCLUSIVE lock): Handl
   } finally {
     await holder.stop('SIGKILL');
   }
-  const ok = await caller.call('ocpp', 'main', 'set_variables', { requests: [{ component_variable: HEARTBEAT, value: '78' }] });
+  const ok = await caller.call('ocpp', 'ocpp_generic', 'set_variables', { requests: [{ component_variable: HEARTBEAT, value: '78' }] });
   assert.is((ok.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted', 'writes work again once the lock is gone');
   await stillServes();
 });

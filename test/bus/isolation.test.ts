@@ -71,18 +71,18 @@ test('the module publishes only under its own topics, whatever it is sent', asyn
   const c = s.caller;
   try {
     // Every cmd, vars and errors.
-    await c.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
-    await c.call('ocpp', 'main', 'set_variables', { requests: [{ component_variable: HEARTBEAT, value: '900' }, { component_variable: HEARTBEAT, value: 'x' }] });
-    await c.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
-    await c.call('ocpp', 'main', 'security_event', { type: 'TamperDetectionActivated', info: 'isolation' });
-    await c.call('ocpp', 'main', 'change_availability', { request: { operational_status: 'Inoperative' } });
-    await c.call('ocpp', 'main', 'change_availability', { request: { operational_status: 'Operative' } });
-    await c.call('ocpp', 'main', 'stop', {});
-    await c.call('ocpp', 'main', 'restart', {});
+    await c.call('ocpp', 'ocpp_generic', 'monitor_variables', { component_variables: [HEARTBEAT] });
+    await c.call('ocpp', 'ocpp_generic', 'set_variables', { requests: [{ component_variable: HEARTBEAT, value: '900' }, { component_variable: HEARTBEAT, value: 'x' }] });
+    await c.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+    await c.call('ocpp', 'ocpp_generic', 'security_event', { type: 'TamperDetectionActivated', info: 'isolation' });
+    await c.call('ocpp', 'ocpp_generic', 'change_availability', { request: { operational_status: 'Inoperative' } });
+    await c.call('ocpp', 'ocpp_generic', 'change_availability', { request: { operational_status: 'Operative' } });
+    await c.call('ocpp', 'ocpp_generic', 'stop', {});
+    await c.call('ocpp', 'ocpp_generic', 'restart', {});
     await c.call('ocpp', 'data_transfer', 'data_transfer', { request: { vendor_id: 'nobody' } });
-    assert.ok(replyError(await c.call('ocpp', 'main', 'get_variables', { requests: 'nope' })));
+    assert.ok(replyError(await c.call('ocpp', 'ocpp_generic', 'get_variables', { requests: 'nope' })));
     // Hostile input: origins that would lead replies elsewhere, carrying the token.
-    const cmdTopic = v25 ? `${P}modules/ocpp/impl/main/cmd/get_variables` : `${P}modules/ocpp/impl/main/cmd`;
+    const cmdTopic = v25 ? `${P}modules/ocpp/impl/ocpp_generic/cmd/get_variables` : `${P}modules/ocpp/impl/ocpp_generic/cmd`;
     const wrap = (data: unknown) => (v25 ? JSON.stringify({ data, msg_type: 'Cmd' }) : JSON.stringify({ data, name: 'get_variables', type: 'call' }));
     const args = { requests: [{ component_variable: HEARTBEAT }] };
     for (const origin of [`${token}/x`, `../../${token}`, `${token}/#`, `${token}+`, `+/${token}`, `#`, `${token}\u0000x`, `${'../'.repeat(20)}${token}`]) {
@@ -91,16 +91,16 @@ test('the module publishes only under its own topics, whatever it is sent', asyn
     await c.publishRaw(cmdTopic, `{"data":{"id":"${token}","origin":"${token}/a"`);
     await c.publishRaw(cmdTopic, Buffer.from([0xff, 0xfe, 0x00]));
     await c.publishRaw(cmdTopic, wrap({ args: { requests: 'x'.repeat(2 << 20) }, id: token, origin: `${token}/big` }));
-    if (v25) await c.publishRaw(`${P}modules/ocpp/impl/main/cmd/${token}`, wrap({ args: {}, id: token, origin: c.origin }));
+    if (v25) await c.publishRaw(`${P}modules/ocpp/impl/ocpp_generic/cmd/${token}`, wrap({ args: {}, id: token, origin: c.origin }));
     // A second caller with a valid origin gets its reply on its own topic.
     const other = await FrameworkCaller.connect(broker.url, P, dialect);
-    await other.call('ocpp', 'main', 'get_variables', args);
+    await other.call('ocpp', 'ocpp_generic', 'get_variables', args);
     await other.close();
-    await c.call('ocpp', 'main', 'get_variables', args);
+    await c.call('ocpp', 'ocpp_generic', 'get_variables', args);
     await sleep(300);
 
     const allowed = (t: string) => t.startsWith(`${P}modules/ocpp/`) || t === `${P}config/request` || t === 'tsocpp/ocpp/availability';
-    const unknownCmd = `${P}modules/ocpp/impl/main/cmd/${token}`; // the caller's own publish
+    const unknownCmd = `${P}modules/ocpp/impl/ocpp_generic/cmd/${token}`; // the caller's own publish
     assert.equal(seen.filter((t) => t.includes(token) && t !== unknownCmd), [], 'no topic carries the hostile origins');
     if (hooked) {
       const mine = hooked.publishes.filter((p) => p.clientId.startsWith('ocpp-'));
@@ -175,7 +175,7 @@ async function serveVia(url: string, args: string[], env: Record<string, string>
   const logFrom = mosq.log.length;
   try {
     m = await startModuleProcess(url, prefix, args, env);
-    const r = await caller.call('ocpp', 'main', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
+    const r = await caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests: [{ component_variable: HEARTBEAT }] });
     assert.is((r.data.retval as Array<{ status: string }>)[0]!.status, 'Accepted', 'served through the secured listener');
     assert.is(mosq.grep(/New client connected .* as ocpp-/, logFrom).length, 1);
     assert.ok(mosq.grep(new RegExp(`New connection from .* on port ${new URL(url).port}\\.`), logFrom).length >= 1, 'through that listener');

@@ -15,16 +15,16 @@ const retval = (r: RawReply): R[] => {
   if (e) throw new Error(`${e.type}: ${e.msg}`);
   return r.data.retval as R[];
 };
-const get = async (requests: unknown[]): Promise<R[]> => retval(await s.caller.call('ocpp', 'main', 'get_variables', { requests }));
-const set = async (requests: unknown[]): Promise<R[]> => retval(await s.caller.call('ocpp', 'main', 'set_variables', { requests }));
-const avail = async (request: unknown): Promise<R> => (await s.caller.call('ocpp', 'main', 'change_availability', { request })).data.retval as R;
+const get = async (requests: unknown[]): Promise<R[]> => retval(await s.caller.call('ocpp', 'ocpp_generic', 'get_variables', { requests }));
+const set = async (requests: unknown[]): Promise<R[]> => retval(await s.caller.call('ocpp', 'ocpp_generic', 'set_variables', { requests }));
+const avail = async (request: unknown): Promise<R> => (await s.caller.call('ocpp', 'ocpp_generic', 'change_availability', { request })).data.retval as R;
 const transfer = async (request: unknown): Promise<R> => (await s.caller.call('ocpp', 'data_transfer', 'data_transfer', { request })).data.retval as R;
 const cv = (component: string, variable: string, evse?: R): R => ({ component: evse ? { name: component, evse } : { name: component }, variable: { name: variable } });
 
 test.before(async () => {
   s = await startBusSession({ tag: 'oc', configModule: { evse_count: 2, connectors_per_evse: 2 } });
-  await s.caller.watchVar('ocpp', 'main', 'event_data', (v) => eventData.push(v));
-  await s.caller.watchVar('ocpp', 'main', 'security_event', (v) => securityEvents.push(v));
+  await s.caller.watchVar('ocpp', 'ocpp_generic', 'event_data', (v) => eventData.push(v));
+  await s.caller.watchVar('ocpp', 'ocpp_generic', 'security_event', (v) => securityEvents.push(v));
 });
 
 test.after(async () => {
@@ -64,7 +64,7 @@ test('set_variables: Accepted values are durable, ReadOnly and ill-fitting value
 });
 
 test('monitor_variables: a later change publishes event_data with increasing event_id', async () => {
-  await s.caller.call('ocpp', 'main', 'monitor_variables', { component_variables: [HEARTBEAT] });
+  await s.caller.call('ocpp', 'ocpp_generic', 'monitor_variables', { component_variables: [HEARTBEAT] });
   await set([{ component_variable: HEARTBEAT, value: '120' }]);
   await set([{ component_variable: HEARTBEAT, value: '121' }]);
   await until(() => eventData.length >= 2);
@@ -94,7 +94,7 @@ test('change_availability: Accepted, Rejected for unknown units, Scheduled durin
 });
 
 test('security_event: accepted and published on the security_event var', async () => {
-  const r = await s.caller.call('ocpp', 'main', 'security_event', { type: 'TamperDetectionActivated', info: 'lid open' });
+  const r = await s.caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'TamperDetectionActivated', info: 'lid open' });
   assert.is(r.data.retval, null);
   await until(() => securityEvents.some((e) => (e as R).type === 'TamperDetectionActivated'));
 });
@@ -110,8 +110,8 @@ test('data_transfer: UnknownVendorId, UnknownMessageId, Accepted with data from 
 });
 
 test('stop and restart answer true; is_connected stays false without a CSMS link', async () => {
-  assert.is((await s.caller.call('ocpp', 'main', 'stop', {})).data.retval, true);
-  assert.is((await s.caller.call('ocpp', 'main', 'restart', {})).data.retval, true);
+  assert.is((await s.caller.call('ocpp', 'ocpp_generic', 'stop', {})).data.retval, true);
+  assert.is((await s.caller.call('ocpp', 'ocpp_generic', 'restart', {})).data.retval, true);
 });
 
 test('set values, availability and monitors survive a restart of the module process', async () => {

@@ -20,7 +20,7 @@ async function session(eventForm: boolean, fn: (caller: FrameworkCaller, events:
   const s = await startBusSession({ tag: 'se', broker, eventSecurityEvent: eventForm });
   const events: Array<Record<string, unknown>> = [];
   try {
-    await s.caller.watchVar('ocpp', 'main', 'security_event', (v) => events.push(v as Record<string, unknown>));
+    await s.caller.watchVar('ocpp', 'ocpp_generic', 'security_event', (v) => events.push(v as Record<string, unknown>));
     await fn(s.caller, events);
   } finally {
     await s.close();
@@ -29,22 +29,22 @@ async function session(eventForm: boolean, fn: (caller: FrameworkCaller, events:
 
 test('the 2023.12 definition (bundled): type and info are accepted, event is refused', async () => {
   await session(false, async (caller, events) => {
-    const ok = await caller.call('ocpp', 'main', 'security_event', { type: 'FirmwareUpdated', info: 'v1.2' });
+    const ok = await caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'FirmwareUpdated', info: 'v1.2' });
     assert.is(replyError(ok), undefined);
     await until(() => events.length === 1);
     assert.equal(events[0], { type: 'FirmwareUpdated', info: 'v1.2' });
-    const bad = await caller.call('ocpp', 'main', 'security_event', { event: { type: 'FirmwareUpdated' } });
+    const bad = await caller.call('ocpp', 'ocpp_generic', 'security_event', { event: { type: 'FirmwareUpdated' } });
     assert.is(replyError(bad)?.type, 'SchemaValidationError');
   });
 });
 
 test('the 2024.10 definition: event is accepted, type and info are refused', async () => {
   await session(true, async (caller, events) => {
-    const ok = await caller.call('ocpp', 'main', 'security_event', { event: { type: 'FirmwareUpdated', info: 'v1.2' } });
+    const ok = await caller.call('ocpp', 'ocpp_generic', 'security_event', { event: { type: 'FirmwareUpdated', info: 'v1.2' } });
     assert.is(replyError(ok), undefined);
     await until(() => events.length === 1);
     assert.equal(events[0], { type: 'FirmwareUpdated', info: 'v1.2' });
-    const bad = await caller.call('ocpp', 'main', 'security_event', { type: 'FirmwareUpdated', info: 'v1.2' });
+    const bad = await caller.call('ocpp', 'ocpp_generic', 'security_event', { type: 'FirmwareUpdated', info: 'v1.2' });
     const e = replyError(bad);
     assert.is(e?.type, 'SchemaValidationError');
     assert.match(e!.msg, /event/);

@@ -108,7 +108,7 @@ test('it answers the evse_manager cmds: TsOcpp\'s availability change, get_evse,
   // transaction TsOcpp schedules it for the end, E/G03).
   const sim = simulate(s, ['--seconds', '600', '--step-ms', '400']);
   await sim.waitFor(/^a session of /);
-  const change = await s.caller.call('ocpp', 'main', 'change_availability', { request: { operational_status: 'Inoperative', evse: { id: 1, connector_id: 1 } } });
+  const change = await s.caller.call('ocpp', 'ocpp_generic', 'change_availability', { request: { operational_status: 'Inoperative', evse: { id: 1, connector_id: 1 } } });
   assert.is((change.data.retval as { status: string }).status, 'Accepted');
   await sim.waitFor(/cmd\s+enable_disable\s+connector 1: Disable by CSMS \(priority 5000\)/);
 

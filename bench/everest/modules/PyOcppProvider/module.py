@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyOcppProvider: a trivial everestpy provider of `ocpp` (implementation `main`) and `ocpp_data_transfer`
+"""PyOcppProvider: a trivial everestpy provider of `ocpp` (implementation `ocpp_generic`, as TsOcpp and OCPP201 name it) and `ocpp_data_transfer`
 (implementation `data_transfer`), the baseline TsOcpp is compared with.
 
 - get_variables: for each request, Accepted with the value kept in an in-memory dict
