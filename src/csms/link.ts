@@ -16,6 +16,7 @@ import type { DataTransferForwarder, StationControl } from './handlers/index.js'
 import { MAX_ATTRIBUTE_VALUE, toEverestDataTransferResponse, toOcppDataTransferRequest } from './mapping.js';
 import type { OcppDataTransferResponse } from './ocpp-types.js';
 import { Registrar } from './registration.js';
+import { csmsAuthorizer } from './authorize.js';
 import { classifyFailure, CsmsUnavailable, rpcErrorCode, type Registration, type SendOptions, type Sender } from './sender.js';
 import { NotifyEventSender } from './station/notify-event.js';
 import { NotifyReportSender } from './station/notify-report.js';
@@ -100,6 +101,7 @@ export class OcppCsmsLink implements CsmsLink {
     this.#events = new NotifyEventSender(sender, this.#log, this.#timers, () => readReportingValueSize(this.#service, MAX_ATTRIBUTE_VALUE));
     this.#reports = new NotifyReportSender(sender, this.#log);
     this.#unsubscribe.push(
+      this.#service.auth.attach(csmsAuthorizer((action, payload) => this.#call(action, payload), () => this.isAccepted(), this.#log)),
       this.#service.on('security_event', () => this.#outbox.kick()),
       this.#service.on('outbox', () => this.#outbox.kick()),
       this.#service.on('event_data', (e: EventData) => this.#events.push(e)),

@@ -29,6 +29,16 @@ export const FEATURES: readonly Feature[] = [
     flags: [{ component: 'SampledDataCtrlr', variable: 'Available' }, { component: 'SampledDataCtrlr', variable: 'Enabled' }],
   },
   { what: 'authorization (Authorize, C01-C15)', real: false, flags: [{ component: 'AuthCtrlr', variable: 'Enabled' }] },
+  {
+    what: 'the authorization cache (C10, ClearCache C11; src/ocpp/auth)',
+    real: true,
+    flags: [{ component: 'AuthCacheCtrlr', variable: 'Available' }, { component: 'AuthCacheCtrlr', variable: 'Enabled' }],
+  },
+  {
+    what: 'the local authorization list (SendLocalList D01, GetLocalListVersion D02; src/ocpp/auth)',
+    real: true,
+    flags: [{ component: 'LocalAuthListCtrlr', variable: 'Available' }, { component: 'LocalAuthListCtrlr', variable: 'Enabled' }],
+  },
 ];
 
 /**
@@ -37,8 +47,7 @@ export const FEATURES: readonly Feature[] = [
  * FEATURES.
  */
 export const ABSENT_CONTROLLERS: readonly string[] = [
-  'AlignedDataCtrlr', 'AuthCacheCtrlr', 'CustomizationCtrlr', 'DisplayMessageCtrlr', 'ISO15118Ctrlr',
-  'LocalAuthListCtrlr', 'MonitoringCtrlr', 'ReservationCtrlr', 'SmartChargingCtrlr', 'TariffCostCtrlr',
+  'AlignedDataCtrlr', 'CustomizationCtrlr', 'DisplayMessageCtrlr', 'ISO15118Ctrlr', 'MonitoringCtrlr', 'ReservationCtrlr', 'SmartChargingCtrlr', 'TariffCostCtrlr',
 ];
 
 /** The flags that must read false: the features TsOcpp does not have. */

@@ -191,6 +191,31 @@ const MIGRATIONS: readonly Migration[] = [
             AND v.name = 'Enabled' AND v.instance IS NULL);
     `,
   },
+  {
+    // The authorization room (src/ocpp/auth): the local authorization list of D01 with its version, and the
+    // authorization cache of C10. Cache rows are keyed by a hash of the token (type and value), since a
+    // cached token need never be read back, only matched; list rows keep the token as the CSMS sent it.
+    version: 6,
+    name: 'authorization',
+    sql: `
+      CREATE TABLE auth_local_list (
+        id_token TEXT NOT NULL,
+        type TEXT NOT NULL,
+        id_token_info TEXT NOT NULL,
+        PRIMARY KEY (id_token, type)
+      );
+      CREATE TABLE auth_local_list_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+      );
+      CREATE TABLE auth_cache (
+        token_hash TEXT PRIMARY KEY,
+        id_token_info TEXT NOT NULL,
+        inserted_at TEXT NOT NULL,
+        last_used_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -22,6 +22,9 @@ import { BoundedOutbox, DEFAULT_OUTBOX_MAX_ENTRIES } from './outbox.js';
 import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEvent } from './security-event.js';
 import { setInternal, setVariables } from './set-variables.js';
 import { TransactionOutbox } from './transaction-outbox.js';
+import { Authorization } from './auth/authorization.js';
+import { readAuthSettings } from './auth/settings.js';
+import { SqliteAuthCacheStore, SqliteLocalListStore } from './auth/sqlite-store.js';
 
 export type { AvailabilityChange, OcppServiceEvents } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
@@ -30,6 +33,7 @@ export type { DataTransferHandler } from './data-transfer.js';
 export { DataTransferRegistry } from './data-transfer.js';
 export type { ReportEntry, ReportAttribute, ReportCharacteristics } from './report.js';
 export type { OutboxEntry, OutboxPayload, SecurityLogEntry } from '../device-model/types.js';
+export type { Authorization, Authorizer, Validation } from './auth/authorization.js';
 
 export interface OcppServiceOptions {
   dbPath: string;
@@ -72,6 +76,8 @@ export class OcppService {
   readonly dataTransfer: DataTransferRegistry;
   /** The sessions of the EVSEs, their TransactionEvents queued in the outbox (transaction-outbox.ts). */
   readonly transactions: TransactionOutbox;
+  /** Token validation, the authorization cache and the local list (src/ocpp/auth, C01-C15, D01-D02). */
+  readonly auth: Authorization;
   readonly outbox: { pending(limit?: number): OutboxEntry[]; confirm(id: number): void; size(): number };
 
   private constructor(ctx: ServiceContext, opts: OcppServiceOptions) {
@@ -82,6 +88,22 @@ export class OcppService {
     this.dataTransfer = new DataTransferRegistry(ctx.log.child({ unit: 'data_transfer' }));
     registerBuiltinHandlers(this.dataTransfer, (cv, attr) => readVariable(this.#open(), cv, attr));
     this.transactions = new TransactionOutbox(ctx, () => !this.#connection.isAccepted(), opts.newTransactionId);
+    const authLog = ctx.log.child({ unit: 'auth' });
+    this.auth = new Authorization({
+      localList: new SqliteLocalListStore(ctx.repo.sqlite),
+      cache: new SqliteAuthCacheStore(ctx.repo.sqlite),
+      settings: () => readAuthSettings(ctx.repo),
+      now: ctx.now,
+      log: authLog,
+      report: (component, variable, value) => {
+        try {
+          setInternal(ctx, { component: { name: component }, variable: { name: variable } }, String(value));
+        } catch (err) {
+          // A device model from a custom directory may lack the variable or limit it: the stores stay right.
+          authLog.warn({ err, variable: `${component}.${variable}` }, 'could not report the authorization storage');
+        }
+      },
+    });
     this.outbox = {
       pending: (limit = 100) => this.#open().repo.pendingOutbox(limit),
       confirm: (id) => this.#open().repo.confirmOutbox(id),

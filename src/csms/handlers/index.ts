@@ -4,12 +4,15 @@
 // registered as NotSupported ("recognized but not supported").
 import type { Registration } from '../sender.js';
 import { changeAvailability } from './change-availability.js';
+import { clearCache } from './clear-cache.js';
 import type { CallHandler } from './context.js';
 import { dataTransfer } from './data-transfer.js';
 import { getBaseReport } from './get-base-report.js';
+import { getLocalListVersion } from './get-local-list-version.js';
 import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
 import { reset } from './reset.js';
+import { sendLocalList } from './send-local-list.js';
 import { setVariables } from './set-variables.js';
 import { triggerMessage } from './trigger-message.js';
 
@@ -24,6 +27,9 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   DataTransfer: dataTransfer,
   TriggerMessage: triggerMessage,
   Reset: reset,
+  ClearCache: clearCache,
+  SendLocalList: sendLocalList,
+  GetLocalListVersion: getLocalListVersion,
 };
 
 // libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.
