@@ -7,6 +7,7 @@ import type { OcppCmds, OcppVars } from '../generated/interfaces/ocpp.js';
 import type { OcppDataTransferCmds, OcppDataTransferVars } from '../generated/interfaces/ocpp_data_transfer.js';
 import type { SecurityEvent, DataTransferRequest, DataTransferResponse } from '../generated/types/ocpp.js';
 import { CmdError, TsOcppError } from '../errors.js';
+import { fromProvidedToken, toValidationResult, type BusProvidedIdToken, type BusValidationResult } from './auth-token.js';
 
 /** security_event of everest-core from 2024.10 on: one `event` instead of 2023.12's `type` and `info`. */
 export interface EventSecurityEventArgs {
@@ -21,6 +22,13 @@ export interface TsOcppSpec extends ModuleSpec {
     vars: OcppVars;
   };
   data_transfer: { cmds: OcppDataTransferCmds; vars: OcppDataTransferVars };
+  /** auth_token_validator: the Auth module asks TsOcpp whether a token may charge (C01-C15). */
+  auth_validator: {
+    cmds: { validate_token: { args: { provided_token: BusProvidedIdToken }; result: BusValidationResult } };
+    vars: object;
+  };
+  /** auth_token_provider: tokens the CSMS provides (RequestStartTransaction, F01-F02). */
+  auth_provider: { cmds: object; vars: { provided_token: BusProvidedIdToken } };
 }
 
 /** Both security_event forms become the same SecurityEvent (the definition in force decides which arrives). */
@@ -84,6 +92,16 @@ export function ocppHandlers(service: OcppService, csms: CsmsDataTransfer | unde
       // everest-core OCPP201 data_transfer/ocpp_data_transferImpl.cpp: to the CSMS when there is a link.
       data_transfer: csms ? (args) => csms.dataTransfer(args.request) : (args) => service.dataTransfer.handle(args.request),
     },
+    auth_validator: {
+      // The answer takes the release of the question: the token arrived checked against the definition in
+      // force, and a 2023.12 token (id_token a string) means 2023.12's ValidationResult (no tariff_messages).
+      validate_token: async (args) => {
+        const t = fromProvidedToken(args.provided_token);
+        const v = await service.auth.validate(t.idToken, t.evseIds);
+        return toValidationResult(v, typeof args.provided_token.id_token === 'string' ? '2023.12' : '2026.02');
+      },
+    },
+    auth_provider: {},
   };
 }
 

@@ -348,6 +348,8 @@ test('a handler that hangs gets CmdTimeout (handler_timeout_ms), one that throws
       security_event: async () => { await sleep(10); throw new TypeError('cannot read properties of undefined'); },
     },
     data_transfer: { data_transfer: async () => { await sleep(1000); return { status: 'Accepted' as const }; } },
+    auth_validator: { validate_token: () => ({ authorization_status: 'Invalid' }) },
+    auth_provider: {},
   }));
   const c2 = await FrameworkCaller.connect(broker.url, p2, dialect);
   try {
