@@ -191,6 +191,19 @@ const MIGRATIONS: readonly Migration[] = [
             AND v.name = 'Enabled' AND v.instance IS NULL);
     `,
   },
+  {
+    // TxCtrlr.StopTxOnInvalidId is real (src/csms/station/invalid-id.ts: stop, or pause when false), so it is
+    // ReadWrite as in OCPP 2.0.1 and libocpp; its value is kept.
+    version: 6,
+    name: 'StopTxOnInvalidId is real',
+    sql: `
+      UPDATE attributes SET mutability = 'ReadWrite'
+        WHERE type = 'Actual' AND variable_id IN (
+          SELECT v.id FROM variables v JOIN components c ON c.id = v.component_id
+          WHERE c.name = 'TxCtrlr' AND c.instance IS NULL AND c.evse_id IS NULL AND c.connector_id IS NULL
+            AND v.name = 'StopTxOnInvalidId' AND v.instance IS NULL);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -12,7 +12,7 @@ import type {
 } from '../generated/types/ocpp.js';
 import { AvailabilityManager, type AvailabilitySnapshot } from './change-availability.js';
 import { ConnectionState, type CsmsLink } from './connection.js';
-import type { OcppServiceEvents, ServiceContext } from './context.js';
+import type { OcppServiceEvents, ServiceContext, TransactionEventAnswered } from './context.js';
 import { DataTransferRegistry, registerBuiltinHandlers } from './data-transfer.js';
 import { Emitter } from './events.js';
 import { getVariables, readInternal, readVariable } from './get-variables.js';
@@ -23,7 +23,7 @@ import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEve
 import { setInternal, setVariables } from './set-variables.js';
 import { TransactionOutbox } from './transaction-outbox.js';
 
-export type { AvailabilityChange, OcppServiceEvents } from './context.js';
+export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
 export type { CsmsLink } from './connection.js';
 export type { DataTransferHandler } from './data-transfer.js';
@@ -165,6 +165,11 @@ export class OcppService {
   setTransactionActive(evseId: number, active: boolean): void {
     this.#open();
     this.#availability.setTransactionActive(evseId, active);
+  }
+
+  /** The CSMS answered a TransactionEvent (the CSMS link tells it; the bus side publishes it). */
+  transactionEventAnswered(e: TransactionEventAnswered): void {
+    this.#open().events.emit('transaction_event_response', e);
   }
 
   /** Normalizes, persists (security log, and outbox when critical) before returning, then emits. */

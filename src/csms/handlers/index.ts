@@ -9,6 +9,7 @@ import { dataTransfer } from './data-transfer.js';
 import { getBaseReport } from './get-base-report.js';
 import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
+import { requestStopTransaction } from './request-stop-transaction.js';
 import { reset } from './reset.js';
 import { setVariables } from './set-variables.js';
 import { triggerMessage } from './trigger-message.js';
@@ -24,6 +25,7 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   DataTransfer: dataTransfer,
   TriggerMessage: triggerMessage,
   Reset: reset,
+  RequestStopTransaction: requestStopTransaction,
 };
 
 // libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.
