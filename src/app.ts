@@ -36,6 +36,8 @@ export interface EmbeddedOptions {
   dialect: DialectName;
   /** Extra module config values (command-line flags such as --csms-url) laid over the config file's. */
   moduleConfig?: Record<string, unknown>;
+  /** Interface and type definitions the config service publishes (tests); default: managerDefinitions(NEWEST_RELEASE). */
+  definitions?: ReturnType<typeof managerDefinitions>;
 }
 
 export interface AppOptions {
@@ -108,7 +110,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         config,
         manifests: { TsOcpp: manifest },
         // As a current manager would: the evse_manager definitions of the newest bundled release.
-        ...managerDefinitions(NEWEST_RELEASE),
+        ...(e.definitions ?? managerDefinitions(NEWEST_RELEASE)),
         log: log.child({ part: 'config-service' }),
       });
       await configService.start();
