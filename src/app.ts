@@ -18,6 +18,7 @@ import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
 import { bindEvseInputs, type EvseInputs } from './module/evse-inputs.js';
 import { TransactionFeed } from './module/transactions.js';
+import { evseControl, publishTransactionVars } from './module/transaction-control.js';
 import type { Timers } from './csms/timers.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
@@ -35,6 +36,8 @@ export interface EmbeddedOptions {
   dialect: DialectName;
   /** Extra module config values (command-line flags such as --csms-url) laid over the config file's. */
   moduleConfig?: Record<string, unknown>;
+  /** Interface and type definitions the config service publishes (tests); default: managerDefinitions(NEWEST_RELEASE). */
+  definitions?: ReturnType<typeof managerDefinitions>;
 }
 
 export interface AppOptions {
@@ -107,7 +110,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         config,
         manifests: { TsOcpp: manifest },
         // As a current manager would: the evse_manager definitions of the newest bundled release.
-        ...managerDefinitions(NEWEST_RELEASE),
+        ...(e.definitions ?? managerDefinitions(NEWEST_RELEASE)),
         log: log.child({ part: 'config-service' }),
       });
       await configService.start();
@@ -142,7 +145,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       // fifth in the bench.
       if (m.csms_url !== '') {
         const { startCsms } = await import('./csms/index.js');
-        csms = startCsms({ moduleConfig: m, service: svc, log, forwardDataTransfer: dataTransferForwarder(m0) });
+        csms = startCsms({ moduleConfig: m, service: svc, log, forwardDataTransfer: dataTransferForwarder(m0), evseControl: evseControl(m0) });
       }
       return ocppHandlers(svc, csms);
     });
@@ -150,6 +153,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
     const evseInputs = await bindEvseInputs(m0, log);
     bindEvseManagers(m0, evseInputs, svc, log);
+    // Before the feed: the transaction vars follow every TransactionEvent from the first one.
+    publishTransactionVars(m0, svc, log);
     // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
     feed = new TransactionFeed(evseInputs, svc, log, opts.sampleTimers ? { timers: opts.sampleTimers } : {});
     let stopped = false;

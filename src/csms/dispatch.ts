@@ -5,6 +5,7 @@
 import type { Logger } from '../log.js';
 import type { OcppService } from '../ocpp/service.js';
 import type { AnswerFirst } from './answer-first.js';
+import type { EvseControl } from './evse-control.js';
 import { CALL_HANDLERS, refusal, type CallContext, type DataTransferForwarder, type StationControl } from './handlers/index.js';
 import { createRPCError, type IHandlersOption, type RPCClient } from './rpc.js';
 import type { Registration } from './sender.js';
@@ -19,6 +20,7 @@ export interface DispatchOptions {
   answerFirst: AnswerFirst;
   station: StationControl;
   forwardDataTransfer: DataTransferForwarder | undefined;
+  evseControl: EvseControl | undefined;
   registration(): Registration;
   /** False once the socket's generation is over: its CALLs are refused, its follow-ups dropped. */
   isCurrent(generation: number): boolean;
@@ -48,6 +50,7 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
         log,
         station: opts.station,
         forwardDataTransfer: opts.forwardDataTransfer,
+        evseControl: opts.evseControl,
         now: () => opts.timers.now(),
         payloadBytes: Buffer.byteLength(JSON.stringify(params ?? null)),
         after: (fn) => scope.hold(() => {

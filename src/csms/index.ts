@@ -7,6 +7,7 @@ import type { OcppService } from '../ocpp/service.js';
 import { ConfigError } from '../errors.js';
 import { checkStationId, readCsmsConfig, type CsmsConfig, type CsmsModuleConfig } from './config.js';
 import type { DataTransferForwarder } from './handlers/index.js';
+import type { EvseControl } from './evse-control.js';
 import { OcppCsmsLink } from './link.js';
 import type { Timers } from './timers.js';
 import { IDENTITY, readString, SECURITY_PROFILE } from './variables.js';
@@ -14,6 +15,7 @@ import { IDENTITY, readString, SECURITY_PROFILE } from './variables.js';
 export { OcppCsmsLink } from './link.js';
 export { readCsmsConfig, type CsmsConfig, type CsmsModuleConfig, type SecurityProfile } from './config.js';
 export type { DataTransferForwarder } from './handlers/index.js';
+export type { EvseControl, EvseStopReason } from './evse-control.js';
 
 export interface CsmsOptions {
   /** The module config (csms_url, station_id, security_profile, csms_ca_file, client_cert_file, client_key_file), checked. */
@@ -21,6 +23,8 @@ export interface CsmsOptions {
   service: OcppService;
   log: Logger;
   forwardDataTransfer?: DataTransferForwarder;
+  /** The EVSEs' evse_manager cmds, from the bus side (src/module/transaction-control.ts). */
+  evseControl?: EvseControl;
   timers?: Timers;
 }
 
@@ -58,6 +62,7 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
   const link = new OcppCsmsLink({
     config, stationId, service: opts.service, password, log,
     ...(opts.forwardDataTransfer ? { forwardDataTransfer: opts.forwardDataTransfer } : {}),
+    ...(opts.evseControl ? { evseControl: opts.evseControl } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
   });
   opts.service.attachLink(link);

@@ -11,6 +11,7 @@ import { TSOCPP_VENDOR_ID } from '../ocpp/data-transfer.js';
 import { AnswerFirst } from './answer-first.js';
 import type { CsmsConfig } from './config.js';
 import { CsmsConnection } from './connection.js';
+import type { EvseControl } from './evse-control.js';
 import { dispatchInbound } from './dispatch.js';
 import type { DataTransferForwarder, StationControl } from './handlers/index.js';
 import { MAX_ATTRIBUTE_VALUE, toEverestDataTransferResponse, toOcppDataTransferRequest } from './mapping.js';
@@ -34,6 +35,8 @@ export interface CsmsLinkOptions {
   /** SecurityCtrlr BasicAuthPassword (profiles 1 and 2), read at every connect. */
   password: () => string | undefined;
   forwardDataTransfer?: DataTransferForwarder;
+  /** The EVSEs' evse_manager cmds (RequestStopTransaction, StopTxOnInvalidId). */
+  evseControl?: EvseControl;
   log: Logger;
   timers?: Timers;
   /** Seconds before another BootNotification when the CSMS gives no interval or does not answer. */
@@ -73,6 +76,7 @@ export class OcppCsmsLink implements CsmsLink {
         attach: (client, generation) => dispatchInbound(client, generation, {
           service: this.#service, log: this.#log, timers: this.#timers, answerFirst: this.#answerFirst, station: this.#station(),
           forwardDataTransfer: opts.forwardDataTransfer,
+          evseControl: opts.evseControl,
           registration: () => this.#registrar.state,
           isCurrent: (g) => this.#connection.isCurrent(g),
           securityEvent,
@@ -97,7 +101,7 @@ export class OcppCsmsLink implements CsmsLink {
     });
     const now = () => this.#timers.now();
     this.#status = new StatusReporter(this.#service, sender, now, this.#log);
-    this.#outbox = new OutboxSender(this.#service, sender, this.#log, new TimerSlot(this.#timers));
+    this.#outbox = new OutboxSender(this.#service, sender, this.#log, new TimerSlot(this.#timers), opts.evseControl);
     this.#events = new NotifyEventSender(sender, this.#log, this.#timers, () => readReportingValueSize(this.#service, MAX_ATTRIBUTE_VALUE));
     this.#reports = new NotifyReportSender(sender, this.#log);
     this.#unsubscribe.push(

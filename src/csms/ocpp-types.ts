@@ -207,3 +207,9 @@ export interface GetTransactionStatusResponse {
   ongoingIndicator?: boolean;
   messagesInQueue: boolean;
 }
+export interface RequestStopTransactionRequest {
+  transactionId: string;
+}
+export interface RequestStopTransactionResponse {
+  status: 'Accepted' | 'Rejected';
+}

@@ -28,7 +28,7 @@ export const FEATURES: readonly Feature[] = [
     real: false,
     flags: [{ component: 'SampledDataCtrlr', variable: 'Available' }, { component: 'SampledDataCtrlr', variable: 'Enabled' }],
   },
-  { what: 'authorization (Authorize, C01-C15)', real: false, flags: [{ component: 'AuthCtrlr', variable: 'Enabled' }] },
+  { what: 'authorization (validate_token, Authorize, C01-C15; src/ocpp/auth)', real: true, flags: [{ component: 'AuthCtrlr', variable: 'Enabled' }] },
   {
     what: 'the authorization cache (C10, ClearCache C11; src/ocpp/auth)',
     real: true,

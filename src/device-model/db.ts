@@ -216,6 +216,38 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // TxCtrlr.StopTxOnInvalidId is real (src/csms/station/invalid-id.ts: stop, or pause when false), so it is
+    // ReadWrite as in OCPP 2.0.1 and libocpp; its value is kept.
+    version: 7,
+    name: 'StopTxOnInvalidId is real',
+    sql: `
+      UPDATE attributes SET mutability = 'ReadWrite'
+        WHERE type = 'Actual' AND variable_id IN (
+          SELECT v.id FROM variables v JOIN components c ON c.id = v.component_id
+          WHERE c.name = 'TxCtrlr' AND c.instance IS NULL AND c.evse_id IS NULL AND c.connector_id IS NULL
+            AND v.name = 'StopTxOnInvalidId' AND v.instance IS NULL);
+    `,
+  },
+  {
+    // Authorization is real (validate_token on the bus answered by src/ocpp/auth, C01-C15): AuthCtrlr.Enabled is
+    // reported true by the rule of version 4 (a value still equal to its seeded default follows the seed), and
+    // ReadWrite as in OCPP 2.0.1 and libocpp, so a CSMS may switch authorization off (every token Accepted).
+    version: 8,
+    name: 'authorization is real',
+    sql: `
+      UPDATE attributes SET value = 'true'
+        WHERE type = 'Actual' AND value IS default_value AND variable_id IN (
+          SELECT v.id FROM variables v JOIN components c ON c.id = v.component_id
+          WHERE c.name = 'AuthCtrlr' AND c.instance IS NULL AND c.evse_id IS NULL AND c.connector_id IS NULL
+            AND v.name = 'Enabled' AND v.instance IS NULL);
+      UPDATE attributes SET default_value = 'true', mutability = 'ReadWrite'
+        WHERE type = 'Actual' AND variable_id IN (
+          SELECT v.id FROM variables v JOIN components c ON c.id = v.component_id
+          WHERE c.name = 'AuthCtrlr' AND c.instance IS NULL AND c.evse_id IS NULL AND c.connector_id IS NULL
+            AND v.name = 'Enabled' AND v.instance IS NULL);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

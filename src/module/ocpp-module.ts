@@ -5,7 +5,7 @@ import type { OcppService } from '../ocpp/service.js';
 import type { Logger } from '../log.js';
 import type { OcppCmds, OcppVars } from '../generated/interfaces/ocpp.js';
 import type { OcppDataTransferCmds, OcppDataTransferVars } from '../generated/interfaces/ocpp_data_transfer.js';
-import type { SecurityEvent, DataTransferRequest, DataTransferResponse } from '../generated/types/ocpp.js';
+import type { SecurityEvent, DataTransferRequest, DataTransferResponse, EVSE } from '../generated/types/ocpp.js';
 import { CmdError, TsOcppError } from '../errors.js';
 import { fromProvidedToken, toValidationResult, type BusProvidedIdToken, type BusValidationResult } from './auth-token.js';
 
@@ -14,12 +14,29 @@ export interface EventSecurityEventArgs {
   event: SecurityEvent;
 }
 
+/** types/ocpp.yaml OcppTransactionEvent of everest-core 2024.x on (the var ocpp_transaction_event). */
+export interface OcppTransactionEvent {
+  transaction_event: 'Started' | 'Updated' | 'Ended';
+  evse?: EVSE;
+  session_id: string;
+  transaction_id?: string;
+}
+
+/** types/ocpp.yaml OcppTransactionEventResponse of everest-core 2024.x on (the var ocpp_transaction_event_response). */
+export interface OcppTransactionEventResponse {
+  original_transaction_event: OcppTransactionEvent;
+  total_cost?: number;
+  charging_priority?: number;
+  personal_message?: { format?: string; language?: string; content: string };
+}
+
 export interface TsOcppSpec extends ModuleSpec {
   ocpp_generic: {
     cmds: Omit<OcppCmds, 'security_event'> & {
       security_event: { args: OcppCmds['security_event']['args'] | EventSecurityEventArgs; result: null };
     };
-    vars: OcppVars;
+    // The transaction vars exist only where the ocpp interface in force declares them (transaction-control.ts).
+    vars: OcppVars & { ocpp_transaction_event: OcppTransactionEvent; ocpp_transaction_event_response: OcppTransactionEventResponse };
   };
   data_transfer: { cmds: OcppDataTransferCmds; vars: OcppDataTransferVars };
   /** auth_token_validator: the Auth module asks TsOcpp whether a token may charge (C01-C15). */

@@ -9,6 +9,28 @@ import type {
 } from '../generated/types/ocpp.js';
 import type { Emitter } from './events.js';
 import type { BoundedOutbox } from './outbox.js';
+import type { TransactionEventRequest } from './transactions/ocpp-types.js';
+
+/** A TransactionEvent queued for the CSMS, with the EVSE manager's session uuid it belongs to. */
+export interface TransactionEventMade {
+  request: TransactionEventRequest;
+  /** EVerest's session uuid; the transactionId when the session is no longer known. */
+  sessionId: string;
+}
+
+/** The parts of an OCPP 2.0.1 TransactionEventResponse TsOcpp passes on (the CSMS's answer, schema-checked). */
+export interface TransactionEventAnswer {
+  totalCost?: number;
+  chargingPriority?: number;
+  idTokenInfo?: { status: string; [key: string]: unknown };
+  updatedPersonalMessage?: { format: string; language?: string; content: string };
+}
+
+/** A TransactionEvent and the CSMS's answer to it. */
+export interface TransactionEventAnswered {
+  request: TransactionEventRequest;
+  response: TransactionEventAnswer;
+}
 
 /** An effective availability change of one unit: no evse = the station, evse without connector = an EVSE. */
 export interface AvailabilityChange {
@@ -23,6 +45,10 @@ export interface OcppServiceEvents {
   connection: (connected: boolean) => void;
   /** Entries were appended to the outbox (after their transaction committed): the CSMS sender may go on. */
   outbox: () => void;
+  /** TransactionEvents queued for the CSMS (committed), in order: the bus var ocpp_transaction_event. */
+  transaction_event: (e: TransactionEventMade) => void;
+  /** The CSMS answered a TransactionEvent: the bus var ocpp_transaction_event_response. */
+  transaction_event_response: (e: TransactionEventAnswered) => void;
 }
 
 export interface ServiceContext {

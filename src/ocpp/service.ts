@@ -12,7 +12,7 @@ import type {
 } from '../generated/types/ocpp.js';
 import { AvailabilityManager, type AvailabilitySnapshot } from './change-availability.js';
 import { ConnectionState, type CsmsLink } from './connection.js';
-import type { OcppServiceEvents, ServiceContext } from './context.js';
+import type { OcppServiceEvents, ServiceContext, TransactionEventAnswered } from './context.js';
 import { DataTransferRegistry, registerBuiltinHandlers } from './data-transfer.js';
 import { Emitter } from './events.js';
 import { getVariables, readInternal, readVariable } from './get-variables.js';
@@ -26,7 +26,7 @@ import { Authorization } from './auth/authorization.js';
 import { readAuthSettings } from './auth/settings.js';
 import { SqliteAuthCacheStore, SqliteLocalListStore } from './auth/sqlite-store.js';
 
-export type { AvailabilityChange, OcppServiceEvents } from './context.js';
+export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
 export type { CsmsLink } from './connection.js';
 export type { DataTransferHandler } from './data-transfer.js';
@@ -187,6 +187,11 @@ export class OcppService {
   setTransactionActive(evseId: number, active: boolean): void {
     this.#open();
     this.#availability.setTransactionActive(evseId, active);
+  }
+
+  /** The CSMS answered a TransactionEvent (the CSMS link tells it; the bus side publishes it). */
+  transactionEventAnswered(e: TransactionEventAnswered): void {
+    this.#open().events.emit('transaction_event_response', e);
   }
 
   /** Normalizes, persists (security log, and outbox when critical) before returning, then emits. */

@@ -40,22 +40,24 @@ export class TransactionOutbox {
 
   /** E01-E09: one session event of an EVSE. */
   sessionEvent(ev: SessionEventInput): TransactionEventRequest[] {
-    return this.#after(this.#tx.onSessionEvent(ev, this.#offline(), this.#deliver));
+    const before = this.#tx.record(ev.evseId);
+    return this.#after(this.#tx.onSessionEvent(ev, this.#offline(), this.#deliver), ev.evseId, before);
   }
 
   /** E01.FR.09 / J02: the Sample.Periodic Updated of an open transaction. */
   meterValuePeriodic(evseId: number, reading: MeterReading): TransactionEventRequest[] {
-    return this.#after(this.#tx.onMeterValuePeriodic(evseId, reading, this.#offline(), this.#deliver));
+    return this.#after(this.#tx.onMeterValuePeriodic(evseId, reading, this.#offline(), this.#deliver), evseId);
   }
 
   /** F06: TriggerMessage(TransactionEvent). */
   trigger(evseId: number, reading: MeterReading | undefined): TransactionEventRequest[] {
-    return this.#after(this.#tx.onTrigger(evseId, reading, this.#offline(), this.#deliver));
+    return this.#after(this.#tx.onTrigger(evseId, reading, this.#offline(), this.#deliver), evseId);
   }
 
   /** Ends the EVSE's open transaction whose session the EVSE no longer has. */
   endAbandoned(evseId: number, reason: StoppedReason): TransactionEventRequest[] {
-    return this.#after(this.#tx.endAbandoned(evseId, reason, this.#offline(), this.#deliver));
+    const before = this.#tx.record(evseId);
+    return this.#after(this.#tx.endAbandoned(evseId, reason, this.#offline(), this.#deliver), evseId, before);
   }
 
   record(evseId: number): SessionRecord | undefined {
@@ -66,9 +68,20 @@ export class TransactionOutbox {
     return this.#tx.records();
   }
 
-  /** Committed: the CSMS sender may read the new entries now. */
-  #after(requests: TransactionEventRequest[]): TransactionEventRequest[] {
-    if (requests.length > 0 && this.#ctx.outbox) this.#ctx.events.emit('outbox');
+  /**
+   * Committed: the CSMS sender may read the new entries now, and each queued message is told (as libocpp's
+   * transaction_event_callback after it dispatched the CALL) with the session it belongs to: the record before
+   * the input (an Ended of a session that closed or was replaced) or after it.
+   */
+  #after(requests: TransactionEventRequest[], evseId: number, before?: SessionRecord): TransactionEventRequest[] {
+    if (requests.length === 0 || !this.#ctx.outbox) return requests;
+    this.#ctx.events.emit('outbox');
+    const sessions = new Map<string, string>();
+    for (const r of [before, this.#tx.record(evseId)]) if (r) sessions.set(r.transactionId, r.sessionId);
+    for (const request of requests) {
+      const txId = request.transactionInfo.transactionId;
+      this.#ctx.events.emit('transaction_event', { request, sessionId: sessions.get(txId) ?? txId });
+    }
     return requests;
   }
 }

@@ -5,6 +5,7 @@
 import type { Logger } from '../../log.js';
 import type { DataTransferRequest } from '../../generated/types/ocpp.js';
 import type { OcppService } from '../../ocpp/service.js';
+import type { EvseControl } from '../evse-control.js';
 import type { BootReason, NotifyReportRequest } from '../ocpp-types.js';
 import type { Registration } from '../sender.js';
 import { createRPCError } from '../rpc.js';
@@ -29,6 +30,8 @@ export interface CallContext {
   readonly log: Logger;
   readonly station: StationControl;
   readonly forwardDataTransfer: DataTransferForwarder | undefined;
+  /** The EVSEs' evse_manager cmds (RequestStopTransaction); undefined without the bus side. */
+  readonly evseControl: EvseControl | undefined;
   now(): Date;
   /** Bytes of the CALL's payload as JSON (the DeviceDataCtrlr BytesPerMessage limits). */
   readonly payloadBytes: number;

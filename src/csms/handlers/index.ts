@@ -11,6 +11,7 @@ import { getBaseReport } from './get-base-report.js';
 import { getLocalListVersion } from './get-local-list-version.js';
 import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
+import { requestStopTransaction } from './request-stop-transaction.js';
 import { reset } from './reset.js';
 import { sendLocalList } from './send-local-list.js';
 import { setVariables } from './set-variables.js';
@@ -30,6 +31,7 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   ClearCache: clearCache,
   SendLocalList: sendLocalList,
   GetLocalListVersion: getLocalListVersion,
+  RequestStopTransaction: requestStopTransaction,
 };
 
 // libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.

@@ -13,11 +13,14 @@
 //   MessageAttemptInterval[TransactionEvent] times the attempts so far (libocpp's growing interval), at most
 //   MessageAttempts[TransactionEvent] attempts in all; then it is dropped with an error line.
 import type { Logger } from '../../log.js';
-import type { OcppService, OutboxEntry } from '../../ocpp/service.js';
+import type { OcppService, OutboxEntry, TransactionEventAnswer } from '../../ocpp/service.js';
+import type { TransactionEventRequest } from '../../ocpp/transactions/ocpp-types.js';
+import type { EvseControl } from '../evse-control.js';
 import { toOcppSecurityEvent } from '../mapping.js';
 import { classifyFailure, rpcErrorCode, type Failure, type Sender } from '../sender.js';
 import type { TimerSlot } from '../timers.js';
 import { cvOf, readInt } from '../variables.js';
+import { onInvalidId } from './invalid-id.js';
 
 const BATCH = 20;
 const MESSAGE_ATTEMPTS = cvOf('OCPPCommCtrlr', 'MessageAttempts', 'TransactionEvent');
@@ -34,14 +37,16 @@ export class OutboxSender {
   readonly #sender: Sender;
   readonly #log: Logger;
   readonly #retry: TimerSlot;
+  readonly #evseControl: EvseControl | undefined;
   /** Attempts of the entry at the head, by outbox id (in memory: a restart starts the count again). */
   readonly #attempts = new Map<number, number>();
-  /** The last idTokenInfo the CSMS gave per transactionId (for StopTxOnInvalidId, not acted on yet). */
+  /** The last idTokenInfo the CSMS gave per transactionId (StopTxOnInvalidId acts on it: invalid-id.ts). */
   readonly idTokenInfo = new Map<string, IdTokenInfo>();
   #running = false;
 
-  constructor(service: OcppService, sender: Sender, log: Logger, retry: TimerSlot) {
+  constructor(service: OcppService, sender: Sender, log: Logger, retry: TimerSlot, evseControl?: EvseControl) {
     this.#service = service;
+    this.#evseControl = evseControl;
     this.#sender = sender;
     this.#log = log;
     this.#retry = retry;
@@ -89,8 +94,8 @@ export class OutboxSender {
       if (entry.kind === 'SecurityEventNotification') {
         await this.#sender.call('SecurityEventNotification', toOcppSecurityEvent(entry.payload));
       } else {
-        const res = await this.#sender.call<{ idTokenInfo?: IdTokenInfo }>('TransactionEvent', entry.payload);
-        this.#remember(entry, res);
+        const res = await this.#sender.call<TransactionEventAnswer | undefined>('TransactionEvent', entry.payload);
+        this.#answered(entry, res ?? {});
       }
       return true;
     } catch (err) {
@@ -133,8 +138,20 @@ export class OutboxSender {
     return false;
   }
 
-  #remember(entry: OutboxEntry & { kind: 'TransactionEvent' }, res: { idTokenInfo?: IdTokenInfo } | undefined): void {
-    const info = res?.idTokenInfo;
+  /** Kept, told to the bus side (libocpp's transaction_event_response_callback), and an invalid token acted on. */
+  #answered(entry: OutboxEntry & { kind: 'TransactionEvent' }, res: TransactionEventAnswer): void {
+    this.#remember(entry, res);
+    const request = entry.payload as unknown as TransactionEventRequest;
+    try {
+      this.#service.transactionEventAnswered({ request, response: res });
+      onInvalidId(this.#service, this.#evseControl, this.#log, request, res);
+    } catch (err) {
+      this.#log.error({ err, seqNo: request.seqNo }, 'could not act on the answer to a TransactionEvent');
+    }
+  }
+
+  #remember(entry: OutboxEntry & { kind: 'TransactionEvent' }, res: TransactionEventAnswer): void {
+    const info = res.idTokenInfo;
     const txInfo = entry.payload.transactionInfo as { transactionId?: string } | undefined;
     const txId = txInfo?.transactionId;
     if (!info || txId === undefined) return;
