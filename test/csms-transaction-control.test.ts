@@ -54,7 +54,7 @@ async function start(o: { handlers?: Record<string, StationCallHandler>; seed?: 
   };
   const cmds = await EvseCmdServer.serve(client, 'everest/', 'evse1', finish);
   const vars: Rig['vars'] = [];
-  const varPrefix = 'everest/modules/ocpp/impl/main/var/';
+  const varPrefix = 'everest/modules/ocpp/impl/ocpp_generic/var/';
   await client.subscribeAsync(`${varPrefix}+`, { qos: 2 });
   client.on('message', (topic, payload) => {
     if (!topic.startsWith(varPrefix)) return;

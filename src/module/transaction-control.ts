@@ -61,7 +61,7 @@ function toResponse(original: OcppTransactionEvent, res: TransactionEventAnswer)
  * transactionId, as OCPP201 which uses the session uuid as transactionId).
  */
 export function publishTransactionVars(mod: EverestModule<TsOcppSpec>, service: OcppService, log: Logger): void {
-  const vars = mod.compiled('main')?.vars;
+  const vars = mod.compiled('ocpp_generic')?.vars;
   const withEvent = vars?.has('ocpp_transaction_event') === true;
   const withResponse = vars?.has('ocpp_transaction_event_response') === true;
   if (!withEvent && !withResponse) {
@@ -76,14 +76,14 @@ export function publishTransactionVars(mod: EverestModule<TsOcppSpec>, service: 
   service.on('transaction_event', (e: TransactionEventMade) => {
     const txId = e.request.transactionInfo.transactionId;
     sessions.set(txId, e.sessionId);
-    if (withEvent) mod.publish('main', 'ocpp_transaction_event', toEvent(e.request, e.sessionId)).catch(report('ocpp_transaction_event'));
+    if (withEvent) mod.publish('ocpp_generic', 'ocpp_transaction_event', toEvent(e.request, e.sessionId)).catch(report('ocpp_transaction_event'));
   });
   service.on('transaction_event_response', ({ request, response }) => {
     const txId = request.transactionInfo.transactionId;
     const sessionId = sessions.get(txId) ?? service.transactions.records().find((r) => r.transactionId === txId)?.sessionId ?? txId;
     if (request.eventType === 'Ended') sessions.delete(txId);
     if (withResponse) {
-      mod.publish('main', 'ocpp_transaction_event_response', toResponse(toEvent(request, sessionId), response))
+      mod.publish('ocpp_generic', 'ocpp_transaction_event_response', toResponse(toEvent(request, sessionId), response))
         .catch(report('ocpp_transaction_event_response'));
     }
   });
