@@ -13,6 +13,7 @@ import type { DialectName } from './everest/dialect.js';
 import { projectRoot } from './schema/definitions.js';
 import { BASE_RELEASE, bundledRelease, managerDefinitions, NEWEST_RELEASE } from './schema/releases.js';
 import { OcppService } from './ocpp/service.js';
+import { resolveComponentConfigDir } from './device-model/component-config.js';
 import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
@@ -58,6 +59,9 @@ export interface App {
   readonly evseInputs: EvseInputs | undefined;
   stop(): Promise<void>;
 }
+
+/** The module name of TsOcpp's manifest: its share folder under an EVerest prefix is modules/<this>. */
+const manifestModuleName = 'TsOcpp';
 
 export function defaultManifest(): Manifest {
   return loadManifest(join(projectRoot(), 'manifest.yaml'));
@@ -128,13 +132,22 @@ export async function startApp(opts: AppOptions): Promise<App> {
       if (m.log_level !== 'inherit') setLogLevel(log, m.log_level);
       const dbPath = resolve(m.device_model_db);
       mkdirSync(dirname(dbPath), { recursive: true });
+      // A station moving from OCPP201 keeps its device model (its component config folder); with no csms_url,
+      // the CSMS comes from that device model's NetworkConnectionProfiles.
+      const componentConfigDir = resolveComponentConfigDir({
+        componentConfigDir: m.component_config_dir, deviceModelConfigPath: m.DeviceModelConfigPath,
+        installPrefix: settings.installPrefix, moduleName: manifestModuleName,
+      });
+      const fromDeviceModel = componentConfigDir !== undefined;
+      const wantsLink = m.csms_url !== '' || fromDeviceModel;
       const svc = OcppService.open({
         dbPath,
         evseCount: m.evse_count,
         connectorsPerEvse: m.connectors_per_evse,
         securityLogMaxEntries: m.security_log_max_entries,
         outboxMaxEntries: m.outbox_max_entries,
-        queueForCsms: m.csms_url !== '',
+        queueForCsms: wantsLink,
+        ...(componentConfigDir !== undefined ? { componentConfigDir } : {}),
         sync: m.device_model_sync,
         log,
       });
@@ -143,9 +156,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
       // Without csms_url: no link, is_connected stays false. The link's code (and the OCPP schemas its
       // library compiles) is loaded only when there is one: that halved start-up time and cut RSS by a
       // fifth in the bench.
-      if (m.csms_url !== '') {
+      if (wantsLink) {
         const { startCsms } = await import('./csms/index.js');
-        csms = startCsms({ moduleConfig: m, service: svc, log, forwardDataTransfer: dataTransferForwarder(m0), evseControl: evseControl(m0) });
+        csms = startCsms({ moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0), evseControl: evseControl(m0) });
       }
       return ocppHandlers(svc, csms);
     });

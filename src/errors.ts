@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   TSOCPP_ERR_DEFINITIONS: 'an interface or type file cannot be read or is not shaped as EVerest writes them',
   TSOCPP_ERR_DB_MIGRATION: 'the device model database is newer than this program, or a migration failed',
   TSOCPP_ERR_DB: 'the device model database did not do what was asked (a write that did not persist)',
-  TSOCPP_ERR_DEVICE_MODEL_CONFIG: 'a config/device_model file is malformed',
+  TSOCPP_ERR_DEVICE_MODEL_CONFIG: 'a config/device_model file or an imported component config file is malformed',
   TSOCPP_ERR_UNKNOWN_VARIABLE: 'an internal change names a component, variable or attribute that does not exist',
   TSOCPP_ERR_INVALID_VALUE: 'an internal change carries a value the characteristics forbid',
   TSOCPP_ERR_INVALID_ARGUMENT: 'a service call with an argument out of its domain',

@@ -10,6 +10,7 @@ import type { DataTransferForwarder } from './handlers/index.js';
 import type { EvseControl } from './evse-control.js';
 import { OcppCsmsLink } from './link.js';
 import type { Timers } from './timers.js';
+import { readNetworkProfile, withoutIdentity } from './network-profile.js';
 import { IDENTITY, readString, SECURITY_PROFILE } from './variables.js';
 
 export { OcppCsmsLink } from './link.js';
@@ -21,6 +22,11 @@ export interface CsmsOptions {
   /** The module config (csms_url, station_id, security_profile, csms_ca_file, client_cert_file, client_key_file), checked. */
   moduleConfig: CsmsModuleConfig;
   service: OcppService;
+  /**
+   * A component config was imported (module config component_config_dir / DeviceModelConfigPath): with an
+   * empty csms_url, the URL and security profile come from its NetworkConnectionProfiles (network-profile.ts).
+   */
+  fromDeviceModel?: boolean;
   log: Logger;
   forwardDataTransfer?: DataTransferForwarder;
   /** The EVSEs' evse_manager cmds, from the bus side (src/module/transaction-control.ts). */
@@ -44,12 +50,18 @@ export interface Csms {
 const BASIC_AUTH_PASSWORD = { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } };
 
 export function startCsms(opts: CsmsOptions): Csms | undefined {
-  const config: CsmsConfig | undefined = readCsmsConfig(opts.moduleConfig);
+  const profile = opts.fromDeviceModel && opts.moduleConfig.csms_url.trim() === '' ? readNetworkProfile(opts.service) : undefined;
+  const moduleConfig = profile ? { ...opts.moduleConfig, csms_url: profile.url, security_profile: profile.securityProfile } : opts.moduleConfig;
+  const config: CsmsConfig | undefined = readCsmsConfig(moduleConfig);
   if (!config) return undefined;
   const log = opts.log.child({ part: 'csms' });
   const stationId = config.stationId !== '' ? config.stationId : readString(opts.service, IDENTITY) ?? '';
   if (stationId === '') throw new ConfigError('station_id', 'required with csms_url (or set SecurityCtrlr Identity)');
   checkStationId('station_id', stationId);
+  if (profile) {
+    config.url = withoutIdentity(config.url, stationId);
+    log.info({ slot: profile.slot }, 'CSMS URL and security profile taken from the device model\'s NetworkConnectionProfiles');
+  }
   for (const [cv, value] of [[SECURITY_PROFILE, String(config.securityProfile)], [IDENTITY, stationId]] as const) {
     try {
       opts.service.setInternal(cv, value);

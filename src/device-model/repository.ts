@@ -9,7 +9,7 @@ import {
   type VariableDbRow,
 } from './statements.js';
 import type {
-  AttributeRow, AttributeType, AvailabilityRow, ComponentDefinition, ComponentKey, ComponentRow, DataType,
+  AttributeRow, AttributeType, AvailabilityRow, ComponentDefinition, VariableDefinition, ComponentKey, ComponentRow, DataType,
   Mutability, OperationalStatus, OutboxAppendResult, OutboxEntry, OutboxItem, OutboxKind, OutboxPayload, SecurityLogEntry,
   VariableRow,
 } from './types.js';
@@ -104,6 +104,8 @@ export class DeviceModelRepository {
   readonly #variablesById = new Map<number, VariableRow>();
   readonly #variablesByComponent = new Map<number, VariableRow[]>();
   #closed = false;
+  /** Set when a component or variable is inserted, so a rolled-back transaction reloads the maps. */
+  #structureChanged = false;
 
   private constructor(db: Db, log: Logger) {
     this.#db = db;
@@ -160,35 +162,12 @@ export class DeviceModelRepository {
       for (const def of definitions) {
         let component = this.#componentsByKey.get(componentKeyString(def.component));
         if (!component) {
-          const k = def.component;
-          const id = Number(
-            this.#st.insertComponent.run(k.name, k.instance ?? null, k.evse_id ?? null, k.connector_id ?? null)
-              .lastInsertRowid,
-          );
-          component = { id, name: k.name, instance: k.instance, evse_id: k.evse_id, connector_id: k.connector_id };
-          this.#indexComponent(component);
-          seeded.push(describeComponent(k));
+          component = this.#insertComponent(def.component);
+          seeded.push(describeComponent(def.component));
         }
         for (const v of def.variables) {
           if (this.#variablesByKey.has(variableKeyString(component.id, v.name, v.instance))) continue;
-          const vid = Number(
-            this.#st.insertVariable.run(component.id, v.name, v.instance ?? null, v.reboot_required ? 1 : 0)
-              .lastInsertRowid,
-          );
-          const ch = v.characteristics;
-          this.#st.insertCharacteristics.run(
-            vid, ch.data_type, ch.unit ?? null, ch.min_limit ?? null, ch.max_limit ?? null, ch.values_list ?? null,
-            ch.supports_monitoring ? 1 : 0,
-          );
-          for (const a of v.attributes) {
-            this.#st.insertAttribute.run(
-              vid, a.type, a.value, a.value, a.mutability, a.persistent ? 1 : 0, a.constant ? 1 : 0,
-            );
-          }
-          this.#indexVariable({
-            id: vid, component_id: component.id, name: v.name, instance: v.instance,
-            reboot_required: v.reboot_required, characteristics: { ...ch },
-          });
+          this.#insertVariable(component.id, v);
         }
       }
     })();
@@ -196,13 +175,84 @@ export class DeviceModelRepository {
     return seeded;
   }
 
+  #insertComponent(k: ComponentKey): ComponentRow {
+    this.#structureChanged = true;
+    const id = Number(
+      this.#st.insertComponent.run(k.name, k.instance ?? null, k.evse_id ?? null, k.connector_id ?? null).lastInsertRowid,
+    );
+    const component = { id, name: k.name, instance: k.instance, evse_id: k.evse_id, connector_id: k.connector_id };
+    this.#indexComponent(component);
+    return component;
+  }
+
+  #insertVariable(componentId: number, v: VariableDefinition): VariableRow {
+    this.#structureChanged = true;
+    const vid = Number(
+      this.#st.insertVariable.run(componentId, v.name, v.instance ?? null, v.reboot_required ? 1 : 0).lastInsertRowid,
+    );
+    const ch = v.characteristics;
+    this.#st.insertCharacteristics.run(
+      vid, ch.data_type, ch.unit ?? null, ch.min_limit ?? null, ch.max_limit ?? null, ch.values_list ?? null,
+      ch.supports_monitoring ? 1 : 0,
+    );
+    for (const a of v.attributes) this.#insertAttribute(vid, a);
+    const row: VariableRow = {
+      id: vid, component_id: componentId, name: v.name, instance: v.instance,
+      reboot_required: v.reboot_required, characteristics: { ...ch },
+    };
+    this.#indexVariable(row);
+    return row;
+  }
+
+  #insertAttribute(variableId: number, a: VariableDefinition['attributes'][number]): void {
+    this.#attributeCache.clear();
+    this.#st.insertAttribute.run(variableId, a.type, a.value, a.value, a.mutability, a.persistent ? 1 : 0, a.constant ? 1 : 0);
+  }
+
+  /**
+   * Adds a variable (and its component when missing) from an imported device model config. Call inside
+   * transaction(): a rollback restores the structure maps too.
+   */
+  addVariable(key: ComponentKey, v: VariableDefinition): { component: ComponentRow; variable: VariableRow; componentAdded: boolean } {
+    let component = this.#componentsByKey.get(componentKeyString(key));
+    const componentAdded = component === undefined;
+    component ??= this.#insertComponent(key);
+    const existing = this.#variablesByKey.get(variableKeyString(component.id, v.name, v.instance));
+    if (existing) throw new DeviceModelError('TSOCPP_ERR_DB', `variable ${v.name} of ${describeComponent(key)} exists`);
+    return { component, variable: this.#insertVariable(component.id, v), componentAdded };
+  }
+
+  /** Adds an attribute type a variable does not have yet; its value is also its default. */
+  addAttribute(variableId: number, a: VariableDefinition['attributes'][number]): void {
+    this.#insertAttribute(variableId, a);
+  }
+
+  /**
+   * libocpp's rule for config values (init_device_model_db.cpp insert_variable_attribute_value: only where
+   * VALUE_SOURCE is still 'default'): the value is set, with its default, only while the stored value still
+   * equals its default, i.e. nobody (a CSMS, TsOcpp itself) has set it. `kept`: somebody did; it stays.
+   */
+  importValue(attributeId: number, value: string): 'set' | 'same' | 'kept' {
+    const r = this.#st.attributeById.get(attributeId);
+    if (!r) throw new DeviceModelError('TSOCPP_ERR_DB', `attribute ${attributeId} missing`);
+    if (r.value === value && r.default_value === value) return 'same';
+    if (r.value !== r.default_value) return 'kept';
+    this.#attributeCache.clear();
+    this.#st.setAttributeValueAndDefault.run(value, value, attributeId);
+    return 'set';
+  }
+
   /** Runs fn in one SQLite transaction (nested calls become savepoints); committed and synced on return. */
   transaction<T>(fn: () => T): T {
+    const outer = !this.#db.inTransaction;
+    if (outer) this.#structureChanged = false;
     try {
       return this.#db.transaction(fn)();
     } catch (err) {
-      // Rolled back: values cached inside the transaction are no longer true.
+      // Rolled back: values cached inside the transaction are no longer true, nor components and variables
+      // added in it (an import that failed half-way).
       this.#attributeCache.clear();
+      if (outer && this.#structureChanged) this.#loadStructure();
       throw err;
     }
   }

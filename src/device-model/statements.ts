@@ -103,6 +103,12 @@ export function prepareStatements(db: Db) {
          FROM attributes
         ORDER BY variable_id, CASE type WHEN 'Actual' THEN 0 WHEN 'Target' THEN 1 WHEN 'MinSet' THEN 2 ELSE 3 END`,
     ),
+    attributeById: db.prepare<[number], AttributeDbRow>(
+      `SELECT id, variable_id, type, value, default_value, mutability, persistent, constant FROM attributes WHERE id = ?`,
+    ),
+    setAttributeValueAndDefault: db.prepare<[string, string, number]>(
+      'UPDATE attributes SET value = ?, default_value = ? WHERE id = ?',
+    ),
     setAttributeValue: db.prepare<[string | null, number]>('UPDATE attributes SET value = ? WHERE id = ?'),
     resetVolatileAttributes: db.prepare<[]>(
       'UPDATE attributes SET value = default_value WHERE persistent = 0',

@@ -57,6 +57,17 @@ export interface TsOcppConfig {
   client_cert_file: string;
   /** PEM key of the client certificate (profile 3) (default "") */
   client_key_file: string;
+  /**
+   * Folder of libocpp component config files (standardized/ and custom/, as everest-core's OCPP201 reads
+   * them) imported into the device model at every start (relative to the working directory); empty:
+   * DeviceModelConfigPath decides (default "")
+   */
+  component_config_dir: string;
+  /**
+   * OCPP201's key for the same folder, resolved as OCPP201 does: a relative path from the module's share
+   * folder (TsOcpp's, else OCPP201's); imported only when the folder exists (default "component_config")
+   */
+  DeviceModelConfigPath: string;
 }
 
 /** The declarations TsOcppConfig comes from: `resolveConfig(TSOCPP_CONFIG, values)` checks the values once. */
@@ -77,4 +88,6 @@ export const TSOCPP_CONFIG = {
   csms_ca_file: { type: 'string', default: '' },
   client_cert_file: { type: 'string', default: '' },
   client_key_file: { type: 'string', default: '' },
+  component_config_dir: { type: 'string', default: '' },
+  DeviceModelConfigPath: { type: 'string', default: 'component_config' },
 } as const satisfies ConfigDeclarations;

@@ -2,6 +2,8 @@
 // and the (future) CSMS connection. It knows nothing about MQTT; handlers call it and publish its events.
 import { silentLogger, type Logger } from '../log.js';
 import { DEFAULT_DEVICE_MODEL_DIR, loadComponentDefinitions } from '../device-model/config.js';
+import { readComponentConfig } from '../device-model/component-config.js';
+import { importComponentConfig, type ImportSummary } from '../device-model/component-config-import.js';
 import { DeviceModelError } from '../device-model/errors.js';
 import { DeviceModelRepository } from '../device-model/repository.js';
 import type { SyncMode } from '../device-model/db.js';
@@ -40,6 +42,11 @@ export interface OcppServiceOptions {
   evseCount: number;
   connectorsPerEvse: number;
   deviceModelDir?: string;
+  /**
+   * A libocpp component config folder (OCPP201's DeviceModelConfigPath) imported at every open, after the
+   * seed: src/device-model/component-config-import.ts.
+   */
+  componentConfigDir?: string;
   securityLogMaxEntries?: number;
   /** Bound of the durable outbox (outbox.ts; default DEFAULT_OUTBOX_MAX_ENTRIES). */
   outboxMaxEntries?: number;
@@ -79,9 +86,12 @@ export class OcppService {
   /** Token validation, the authorization cache and the local list (src/ocpp/auth, C01-C15, D01-D02). */
   readonly auth: Authorization;
   readonly outbox: { pending(limit?: number): OutboxEntry[]; confirm(id: number): void; size(): number };
+  /** What the component config import did at open; undefined without componentConfigDir. */
+  readonly componentConfigImport: ImportSummary | undefined;
 
-  private constructor(ctx: ServiceContext, opts: OcppServiceOptions) {
+  private constructor(ctx: ServiceContext, opts: OcppServiceOptions, importSummary: ImportSummary | undefined) {
     this.#ctx = ctx;
+    this.componentConfigImport = importSummary;
     this.#securityLogMax = opts.securityLogMaxEntries ?? DEFAULT_SECURITY_LOG_MAX_ENTRIES;
     this.#availability = new AvailabilityManager(ctx, { evseCount: opts.evseCount, connectorsPerEvse: opts.connectorsPerEvse });
     this.#connection = new ConnectionState((up) => ctx.events.emit('connection', up));
@@ -121,8 +131,17 @@ export class OcppService {
     if (opts.outboxMaxEntries !== undefined) checkCount('outboxMaxEntries', opts.outboxMaxEntries, 1);
     const log = (opts.log ?? silentLogger()).child({ part: 'ocpp' });
     const definitions = loadComponentDefinitions(opts.deviceModelDir ?? DEFAULT_DEVICE_MODEL_DIR, opts);
+    // Read and checked whole before the database is touched: a bad file imports nothing.
+    const imported = opts.componentConfigDir === undefined ? undefined : readComponentConfig(opts.componentConfigDir);
     const { repo } = DeviceModelRepository.open(opts.dbPath, definitions, log.child({ unit: 'device_model' }), opts.sync);
     try {
+      let importSummary: ImportSummary | undefined;
+      if (imported) {
+        importSummary = importComponentConfig(repo, imported, opts, log.child({ unit: 'component_config' }));
+        const { skipped, valuesKept, ...counts } = importSummary;
+        log.info({ dir: opts.componentConfigDir, files: imported.length, ...counts, values_kept: valuesKept.length, not_imported: skipped.length },
+          'component config imported');
+      }
       const now = opts.now ?? (() => new Date());
       const ctx: ServiceContext = { repo, log, now, events: new Emitter<OcppServiceEvents>(log) };
       if (opts.queueForCsms ?? true) {
@@ -143,7 +162,7 @@ export class OcppService {
       if (readVariable(ctx, numberOfConnectors).status !== 'UnknownComponent') {
         setInternal(ctx, numberOfConnectors, String(opts.evseCount * opts.connectorsPerEvse));
       }
-      return new OcppService(ctx, opts);
+      return new OcppService(ctx, opts, importSummary);
     } catch (err) {
       repo.close();
       throw err;
