@@ -17,6 +17,7 @@ import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppS
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
 import { bindEvseInputs, type EvseInputs } from './module/evse-inputs.js';
+import { bindConnectorStatus } from './module/connector-status.js';
 import { TransactionFeed } from './module/transactions.js';
 import type { Timers } from './csms/timers.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
@@ -150,6 +151,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
     const evseInputs = await bindEvseInputs(m0, log);
     bindEvseManagers(m0, evseInputs, svc, log);
+    // Plug-in, reservation and fault of each connector to its status (StatusNotification, G01).
+    await bindConnectorStatus(m0, evseInputs, svc, log);
     // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
     feed = new TransactionFeed(evseInputs, svc, log, opts.sampleTimers ? { timers: opts.sampleTimers } : {});
     let stopped = false;

@@ -9,6 +9,7 @@ import type {
 } from '../generated/types/ocpp.js';
 import type { Emitter } from './events.js';
 import type { BoundedOutbox } from './outbox.js';
+import type { ConnectorStatusChange } from './connector-status.js';
 
 /** An effective availability change of one unit: no evse = the station, evse without connector = an EVSE. */
 export interface AvailabilityChange {
@@ -20,6 +21,8 @@ export interface OcppServiceEvents {
   event_data: (e: EventData) => void;
   security_event: (e: SecurityEvent) => void;
   availability: (c: AvailabilityChange) => void;
+  /** A connector's status changed through its conditions (plugged in, reserved, faulted; connector-status.ts). */
+  connector_status: (c: ConnectorStatusChange) => void;
   connection: (connected: boolean) => void;
   /** Entries were appended to the outbox (after their transaction committed): the CSMS sender may go on. */
   outbox: () => void;
