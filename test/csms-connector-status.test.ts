@@ -14,7 +14,6 @@ import { cv, tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
 import { ScriptedEvse } from './fixtures/evse.js';
 import { until } from './helpers/wait.js';
 
-type R = Record<string, unknown>;
 let db: TempDb;
 let csms: TestCsms;
 let ts: TsOcpp | undefined;
