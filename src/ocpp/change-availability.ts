@@ -42,6 +42,8 @@ export class AvailabilityManager {
   // Transactions are owned by the EVSE manager; we only learn of them through setTransactionActive.
   readonly #transactions = new Set<number>();
   readonly #conditions: ConnectorConditions;
+  /** The status each connector's AvailabilityState was last given (what a change is measured against). */
+  readonly #shown = new Map<string, ConnectorStatus>();
 
   constructor(ctx: ServiceContext, topology: Topology) {
     this.#ctx = ctx;
@@ -117,6 +119,8 @@ export class AvailabilityManager {
   #syncAvailabilityState(events: EventData[], all: boolean, changed?: Set<string>): void {
     for (const [e, c] of this.#units()) {
       if (!all && !changed?.has(unitKey(e, c))) continue;
+      // Noted even when the device model lacks the variable: changes are measured against it.
+      if (e !== 0 && c !== 0) this.#shown.set(unitKey(e, c), this.connectorStatus(e, c));
       const component = this.#ctx.repo.findComponent(
         e === 0 ? { name: 'ChargingStation' }
           : c === 0 ? { name: 'EVSE', evse_id: e }
@@ -141,11 +145,10 @@ export class AvailabilityManager {
    * (it stays Reserved) until the reservation ends, normally when the transaction starts.
    */
   setConnectorCondition(evse: number, connector: number, condition: ConnectorCondition, on: boolean): void {
-    const before = this.connectorStatus(evse, connector);
     if (!this.#conditions.set(evse, connector, condition, on)) return;
     if (condition === 'occupied' && this.#conditions.get(evse, connector).reserved) return;
     const status = this.connectorStatus(evse, connector);
-    if (status === before) return;
+    if (status === this.#shown.get(unitKey(evse, connector))) return;
     const events: EventData[] = [];
     this.#ctx.repo.transaction(() => this.#syncAvailabilityState(events, false, new Set([unitKey(evse, 0), unitKey(evse, connector)])));
     this.#ctx.events.emit('connector_status', { evse_id: evse, connector_id: connector, status });
