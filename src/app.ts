@@ -18,6 +18,7 @@ import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppS
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
 import { bindEvseInputs, type EvseInputs } from './module/evse-inputs.js';
+import { bindConnectorStatus } from './module/connector-status.js';
 import { TransactionFeed } from './module/transactions.js';
 import { evseControl, publishTransactionVars } from './module/transaction-control.js';
 import type { Timers } from './csms/timers.js';
@@ -168,6 +169,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     bindEvseManagers(m0, evseInputs, svc, log);
     // Before the feed: the transaction vars follow every TransactionEvent from the first one.
     publishTransactionVars(m0, svc, log);
+    // Plug-in, reservation and fault of each connector to its status (StatusNotification, G01).
+    await bindConnectorStatus(m0, evseInputs, svc, log);
     // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
     feed = new TransactionFeed(evseInputs, svc, log, opts.sampleTimers ? { timers: opts.sampleTimers } : {});
     let stopped = false;

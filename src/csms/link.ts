@@ -110,6 +110,7 @@ export class OcppCsmsLink implements CsmsLink {
       this.#service.on('outbox', () => this.#outbox.kick()),
       this.#service.on('event_data', (e: EventData) => this.#events.push(e)),
       this.#service.on('availability', () => this.#status.sendChanged()),
+      this.#service.on('connector_status', () => this.#status.sendChanged()),
     );
   }
 

@@ -8,7 +8,7 @@ import type { Dialect } from './dialect.js';
 import { DropLog } from './drop-log.js';
 import type { Publisher } from './publisher.js';
 import type { PendingCall, VarCallback } from './handlers/context.js';
-import { route, type Route, type Routes } from './handlers/index.js';
+import { route, type ErrorCallback, type Route, type Routes } from './handlers/index.js';
 
 export interface CallerOptions {
   client: MqttClient;
@@ -130,6 +130,27 @@ export class Caller {
     }
     const subs = r.subs;
     const sub = { name, callback };
+    subs.push(sub);
+    return () => {
+      const i = subs.indexOf(sub);
+      if (i >= 0) subs.splice(i, 1);
+    };
+  }
+
+  /**
+   * One error type (`<namespace>/<name>`) that another module's implementation raises and clears, as
+   * Everest::subscribe_error. Returns the unsubscribe function.
+   */
+  async subscribeError(moduleId: string, implId: string, type: string, callback: ErrorCallback): Promise<() => void> {
+    const topic = this.dialect.errorTopic(this.implPrefix(moduleId, implId), type);
+    let r = this.#routes.get(topic);
+    if (r?.kind !== 'error') {
+      r = { kind: 'error', host: this, subs: [] };
+      this.#routes.set(topic, r);
+      await this.#o.client.subscribeAsync(topic, { qos: 2 });
+    }
+    const subs = r.subs;
+    const sub = { type, callback };
     subs.push(sub);
     return () => {
       const i = subs.indexOf(sub);

@@ -17,7 +17,7 @@ import type { Connection } from './module-config.js';
 import type { ConfigDeclarations } from './manifest.js';
 import { withTimeout } from './timeout.js';
 import { CallServer } from './call-server.js';
-import { route, type CmdHandler, type ReadyHost, type RestartHost, type Routes, type ServedImpl, type VarCallback } from './handlers/index.js';
+import { route, type CmdHandler, type ErrorCallback, type ReadyHost, type RestartHost, type Routes, type ServedImpl, type VarCallback } from './handlers/index.js';
 import { Caller } from './caller.js';
 
 export type { CallContext, CmdHandler } from './handlers/index.js';
@@ -318,6 +318,14 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec, D extends ConfigDe
   subscribeModuleVar(moduleId: string, implId: string, name: string, callback: VarCallback): Promise<() => void> {
     if (!this.#caller) return Promise.reject(new NotConnectedError('subscribeVar() needs start() first'));
     return this.#caller.subscribeVar(moduleId, implId, name, callback);
+  }
+
+  /** Subscribe to one error type the `index`-th connection of `requirement` raises and clears (Everest::subscribe_error). */
+  async subscribeError(requirement: string, index: number, type: string, callback: ErrorCallback): Promise<() => void> {
+    const conn = this.connections(requirement)[index];
+    if (!conn) throw new CmdError('NotReady', `requirement '${requirement}'[${index}] is not connected`);
+    if (!this.#caller) throw new NotConnectedError('subscribeError() needs start() first');
+    return this.#caller.subscribeError(conn.moduleId, conn.implementationId, type, callback);
   }
 
   // --- errors -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type {
 import { DeviceModelError } from '../device-model/errors.js';
 import { emitEvents, writeValue } from './change.js';
 import type { AvailabilityChange, ServiceContext } from './context.js';
+import { ConnectorConditions, connectorStatusOf, type ConnectorCondition, type ConnectorStatus } from './connector-status.js';
 
 export interface UnitAvailability {
   /** The unit's own (individual) status, as last set by change_availability. */
@@ -40,10 +41,14 @@ export class AvailabilityManager {
   readonly #rows = new Map<string, AvailabilityRow>();
   // Transactions are owned by the EVSE manager; we only learn of them through setTransactionActive.
   readonly #transactions = new Set<number>();
+  readonly #conditions: ConnectorConditions;
+  /** The status each connector's AvailabilityState was last given (what a change is measured against). */
+  readonly #shown = new Map<string, ConnectorStatus>();
 
   constructor(ctx: ServiceContext, topology: Topology) {
     this.#ctx = ctx;
     this.#topology = topology;
+    this.#conditions = new ConnectorConditions(topology.evseCount, topology.connectorsPerEvse);
     ctx.repo.transaction(() => {
       ctx.repo.ensureAvailability(0, 0);
       for (let e = 1; e <= topology.evseCount; e++) {
@@ -87,16 +92,35 @@ export class AvailabilityManager {
     return m;
   }
 
+  /** The status of a connector (connector-status.ts): its conditions and its effective operational state. */
+  connectorStatus(evse: number, connector: number): ConnectorStatus {
+    return connectorStatusOf(this.#conditions.get(evse, connector), this.#effective(evse, connector));
+  }
+
   /**
-   * Writes the AvailabilityState variables (ChargingStation, EVSE, Connector) from the effective state:
-   * Operative -> Available, Inoperative -> Unavailable (libocpp charge_point.cpp update_dm_availability_state
-   * writes the connector status into these ReadOnly variables). Occupied/Reserved/Faulted belong to the
-   * connector status owner, who sets them with setInternal; they are overwritten only when the operational
-   * state changes (or at start, when they are stale).
+   * An EVSE's AvailabilityState: Unavailable when Inoperative, else the status of its first connector that is
+   * not Available (libocpp update_dm_availability_state writes each connector's status into its EVSE too).
+   */
+  #evseStatus(evse: number): ConnectorStatus {
+    if (this.#effective(evse, 0) === 'Inoperative') return 'Unavailable';
+    for (let c = 1; c <= this.#topology.connectorsPerEvse; c++) {
+      const s = this.connectorStatus(evse, c);
+      if (s !== 'Available') return s;
+    }
+    return 'Available';
+  }
+
+  /**
+   * Writes the AvailabilityState variables (ChargingStation, EVSE, Connector) of the units in `changed` (all
+   * with `all`): the station Available/Unavailable from its operational state, connectors and EVSEs their
+   * status (libocpp charge_point.cpp update_dm_availability_state writes the connector status into these
+   * ReadOnly variables).
    */
   #syncAvailabilityState(events: EventData[], all: boolean, changed?: Set<string>): void {
     for (const [e, c] of this.#units()) {
       if (!all && !changed?.has(unitKey(e, c))) continue;
+      // Noted even when the device model lacks the variable: changes are measured against it.
+      if (e !== 0 && c !== 0) this.#shown.set(unitKey(e, c), this.connectorStatus(e, c));
       const component = this.#ctx.repo.findComponent(
         e === 0 ? { name: 'ChargingStation' }
           : c === 0 ? { name: 'EVSE', evse_id: e }
@@ -107,10 +131,28 @@ export class AvailabilityManager {
       if (!variable) continue;
       const attribute = this.#ctx.repo.attribute(variable.id, 'Actual');
       if (!attribute) continue;
-      const value = this.#effective(e, c) === 'Operative' ? 'Available' : 'Unavailable';
+      const value = e === 0 ? (this.#effective(0, 0) === 'Operative' ? 'Available' : 'Unavailable')
+        : c === 0 ? this.#evseStatus(e) : this.connectorStatus(e, c);
       const ev = writeValue(this.#ctx, { component, variable, attribute }, value);
       if (ev) events.push(ev);
     }
+  }
+
+  /**
+   * A condition of a connector reported by its EVSE (plugged in, reserved, faulted). When its status
+   * changes, the AvailabilityState of the connector and its EVSE are written and `connector_status` is
+   * emitted. As libocpp set_connector_occupied: a plug-in on a reserved connector is noted but not reported
+   * (it stays Reserved) until the reservation ends, normally when the transaction starts.
+   */
+  setConnectorCondition(evse: number, connector: number, condition: ConnectorCondition, on: boolean): void {
+    if (!this.#conditions.set(evse, connector, condition, on)) return;
+    if (condition === 'occupied' && this.#conditions.get(evse, connector).reserved) return;
+    const status = this.connectorStatus(evse, connector);
+    if (status === this.#shown.get(unitKey(evse, connector))) return;
+    const events: EventData[] = [];
+    this.#ctx.repo.transaction(() => this.#syncAvailabilityState(events, false, new Set([unitKey(evse, 0), unitKey(evse, connector)])));
+    this.#ctx.events.emit('connector_status', { evse_id: evse, connector_id: connector, status });
+    emitEvents(this.#ctx, events);
   }
 
   /** Applies fn to the rows in one transaction, then reports every unit whose effective state changed. */

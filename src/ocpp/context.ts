@@ -31,6 +31,7 @@ export interface TransactionEventAnswered {
   request: TransactionEventRequest;
   response: TransactionEventAnswer;
 }
+import type { ConnectorStatusChange } from './connector-status.js';
 
 /** An effective availability change of one unit: no evse = the station, evse without connector = an EVSE. */
 export interface AvailabilityChange {
@@ -42,6 +43,8 @@ export interface OcppServiceEvents {
   event_data: (e: EventData) => void;
   security_event: (e: SecurityEvent) => void;
   availability: (c: AvailabilityChange) => void;
+  /** A connector's status changed through its conditions (plugged in, reserved, faulted; connector-status.ts). */
+  connector_status: (c: ConnectorStatusChange) => void;
   connection: (connected: boolean) => void;
   /** Entries were appended to the outbox (after their transaction committed): the CSMS sender may go on. */
   outbox: () => void;

@@ -13,6 +13,7 @@ import type {
   GetVariableResult, SecurityEvent, SetVariableRequest, SetVariableResult,
 } from '../generated/types/ocpp.js';
 import { AvailabilityManager, type AvailabilitySnapshot } from './change-availability.js';
+import type { ConnectorCondition, ConnectorStatus } from './connector-status.js';
 import { ConnectionState, type CsmsLink } from './connection.js';
 import type { OcppServiceEvents, ServiceContext, TransactionEventAnswered } from './context.js';
 import { DataTransferRegistry, registerBuiltinHandlers } from './data-transfer.js';
@@ -30,6 +31,7 @@ import { SqliteAuthCacheStore, SqliteLocalListStore } from './auth/sqlite-store.
 
 export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
+export type { ConnectorCondition, ConnectorStatus, ConnectorStatusChange } from './connector-status.js';
 export type { CsmsLink } from './connection.js';
 export type { DataTransferHandler } from './data-transfer.js';
 export { DataTransferRegistry } from './data-transfer.js';
@@ -211,6 +213,18 @@ export class OcppService {
   /** The CSMS answered a TransactionEvent (the CSMS link tells it; the bus side publishes it). */
   transactionEventAnswered(e: TransactionEventAnswered): void {
     this.#open().events.emit('transaction_event_response', e);
+  }
+
+  /** A connector condition reported by its EVSE (G01: plugged in, reserved, faulted). Throws for an unknown connector. */
+  setConnectorCondition(evseId: number, connectorId: number, condition: ConnectorCondition, on: boolean): void {
+    this.#open();
+    this.#availability.setConnectorCondition(evseId, connectorId, condition, on);
+  }
+
+  /** The status a StatusNotification reports for a connector now. */
+  connectorStatus(evseId: number, connectorId: number): ConnectorStatus {
+    this.#open();
+    return this.#availability.connectorStatus(evseId, connectorId);
   }
 
   /** Normalizes, persists (security log, and outbox when critical) before returning, then emits. */

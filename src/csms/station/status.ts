@@ -1,15 +1,13 @@
-// StatusNotification for every connector after an Accepted boot, on every availability change, and when
-// the CSMS triggers one (OCPP 2.0.1 G01, F06). The status is the connector's AvailabilityState variable,
-// which the availability manager keeps at Available/Unavailable and the connector's owner may set to
-// Occupied/Reserved/Faulted (libocpp writes the same variable from its component state manager). Only
-// changes are sent, except after a boot and on a trigger.
+// StatusNotification for every connector after an Accepted boot, on every change of a connector's status,
+// and when the CSMS triggers one (OCPP 2.0.1 G01, G03, G04, F06). The status comes from the OCPP service
+// (src/ocpp/connector-status.ts: libocpp's component state manager rules: Faulted, Unavailable, Occupied,
+// Reserved, Available). Only changes are sent, except after a boot and on a trigger. While the station is
+// not Accepted nothing is sent and nothing counts as reported: the next Accepted boot sends every connector's
+// current status (libocpp: the send callback fails offline, so the last reported status stays).
 import type { Logger } from '../../log.js';
 import type { OcppService } from '../../ocpp/service.js';
 import type { ConnectorStatus, StatusNotificationRequest } from '../ocpp-types.js';
 import { classifyFailure, type Sender } from '../sender.js';
-import { cvOf } from '../variables.js';
-
-const STATUSES: ReadonlySet<string> = new Set<ConnectorStatus>(['Available', 'Occupied', 'Reserved', 'Unavailable', 'Faulted']);
 
 export interface ConnectorState {
   evseId: number;
@@ -20,18 +18,11 @@ export interface ConnectorState {
 const key = (evseId: number, connectorId: number) => `${evseId}:${connectorId}`;
 
 export function connectorStates(service: OcppService): ConnectorState[] {
-  const units: Array<{ evseId: number; connectorId: number; effective: 'Operative' | 'Inoperative' }> = [];
+  const out: ConnectorState[] = [];
   for (const evse of service.availability().evses) {
-    for (const c of evse.connectors) units.push({ evseId: evse.id, connectorId: c.id, effective: c.effective });
+    for (const c of evse.connectors) out.push({ evseId: evse.id, connectorId: c.id, status: service.connectorStatus(evse.id, c.id) });
   }
-  const values = service.getVariables(units.map((u) => ({
-    component_variable: cvOf('Connector', 'AvailabilityState', undefined, { id: u.evseId, connector_id: u.connectorId }),
-  })));
-  return units.map((u, i) => {
-    const v = values[i];
-    const fromModel = v?.status === 'Accepted' && v.value !== undefined && STATUSES.has(v.value) ? (v.value as ConnectorStatus) : undefined;
-    return { evseId: u.evseId, connectorId: u.connectorId, status: fromModel ?? (u.effective === 'Operative' ? 'Available' : 'Unavailable') };
-  });
+  return out;
 }
 
 export class StatusReporter {
@@ -54,7 +45,7 @@ export class StatusReporter {
     for (const s of connectorStates(this.#service)) this.#send(s, false);
   }
 
-  /** On an availability change: the connectors whose status differs from what the CSMS last got. */
+  /** On an availability or connector status change: the connectors whose status differs from what the CSMS last got. */
   sendChanged(): void {
     if (!this.#sender.accepted) return;
     for (const s of connectorStates(this.#service)) {

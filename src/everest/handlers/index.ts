@@ -6,6 +6,7 @@ import type { ServedImpl } from './context.js';
 import { handleCall } from './call.js';
 import { handleResult, type ResultHost } from './result.js';
 import { handleVar, type VarHost, type VarSubscription } from './var.js';
+import { handleError, type ErrorSubscription } from './error.js';
 import { handleReady, type ReadyHost } from './ready.js';
 import { handleManagerRestart, type RestartHost } from './manager-restart.js';
 
@@ -17,6 +18,7 @@ export type Route =
   }
   | { readonly kind: 'result'; readonly host: ResultHost }
   | { readonly kind: 'var'; readonly host: VarHost; readonly subs: VarSubscription[] }
+  | { readonly kind: 'error'; readonly host: VarHost; readonly subs: ErrorSubscription[] }
   | { readonly kind: 'ready'; readonly host: ReadyHost }
   | { readonly kind: 'manager-restart'; readonly host: RestartHost };
 
@@ -35,6 +37,9 @@ export function route(r: Route, topic: string, buf: Buffer, retained: boolean): 
     case 'var':
       handleVar(r.host, r.subs, topic, buf);
       return;
+    case 'error':
+      handleError(r.host, r.subs, topic, buf);
+      return;
     case 'ready':
       handleReady(r.host, buf);
       return;
@@ -47,5 +52,6 @@ export function route(r: Route, topic: string, buf: Buffer, retained: boolean): 
 export type { ServedImpl, CmdHandler, CallContext, PendingCall, VarCallback } from './context.js';
 export type { ResultHost } from './result.js';
 export type { VarHost, VarSubscription } from './var.js';
+export type { ErrorCallback, ErrorSubscription, RequirementError } from './error.js';
 export type { ReadyHost } from './ready.js';
 export type { RestartHost } from './manager-restart.js';
