@@ -20,6 +20,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseDocument } from 'yaml';
 
 export const MODULE_NAME = 'TsOcpp';
 
@@ -184,6 +185,26 @@ function checkLoads(moduleDir: string): void {
   }
 }
 
+/**
+ * Requirements that OCPP201 declares with interfaces newer than everest-core 2023.12 (display_message,
+ * iso15118_extensions): TsOcpp declares them too, so OCPP201's configs that connect them load, but a manager
+ * refuses a manifest naming an interface its install does not have. The installed manifest leaves out those
+ * whose interface file is not in `interfacesDir`; TsOcpp uses neither yet. Everything else stays as written.
+ */
+export const RELEASE_DEPENDENT_REQUIREMENTS: readonly string[] = ['display_message', 'extensions_15118'];
+
+export function installedManifest(text: string, interfacesDir: string): { text: string; dropped: string[] } {
+  const doc = parseDocument(text);
+  const dropped: string[] = [];
+  for (const name of RELEASE_DEPENDENT_REQUIREMENTS) {
+    const iface = doc.getIn(['requires', name, 'interface']);
+    if (typeof iface !== 'string' || existsSync(join(interfacesDir, `${iface}.yaml`))) continue;
+    doc.deleteIn(['requires', name]);
+    dropped.push(`${name} (interface ${iface})`);
+  }
+  return { text: dropped.length === 0 ? text : String(doc), dropped };
+}
+
 export function installModule(opts: InstallOptions): InstallResult {
   const log = opts.log ?? (() => undefined);
   const root = ROOT;
@@ -206,8 +227,11 @@ export function installModule(opts: InstallOptions): InstallResult {
   let packages = 0;
   try {
     cpSync(join(root, 'modules', MODULE_NAME, 'index.js'), join(staging, 'index.js'));
-    // The checkout's modules/TsOcpp/manifest.yaml is a link to the top-level manifest; the install gets the file.
-    writeFileSync(join(staging, 'manifest.yaml'), readFileSync(join(root, 'manifest.yaml')));
+    // The checkout's modules/TsOcpp/manifest.yaml is a link to the top-level manifest; the install gets the file,
+    // without the requirements whose interface this install lacks (installedManifest).
+    const manifest = installedManifest(readFileSync(join(root, 'manifest.yaml'), 'utf8'), join(prefix, 'share', 'everest', 'interfaces'));
+    writeFileSync(join(staging, 'manifest.yaml'), manifest.text);
+    for (const r of manifest.dropped) log(`requirement ${r} left out of the installed manifest: this install does not have that interface`);
     writeFileSync(join(staging, 'package.json'), modulePackageJson(root));
     cpSync(join(root, 'dist'), join(staging, 'dist'), { recursive: true });
     cpSync(join(root, 'interfaces'), join(staging, 'interfaces'), { recursive: true });
