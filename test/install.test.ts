@@ -56,11 +56,11 @@ test('lays out the module folder the manager looks in', () => {
   }
   assert.ok(readdirSync(join(moduleDir, 'config', 'device_model')).some((f) => f.endsWith('.json')), 'device model component files');
   assert.ok(lstatSync(join(moduleDir, 'manifest.yaml')).isFile(), 'manifest.yaml is a file, not a link');
-  // This install has no display_message or iso15118_extensions interface (as everest-core 2023.12): the manifest
-  // is the checkout's without those two requirements, so the manager loads it.
+  // This install has only the interfaces TsOcpp ships (no evse_manager, display_message, iso15118_extensions ...):
+  // the manifest is the checkout's without the requirements it cannot have, so the manager loads it.
   const got = loadManifest(join(moduleDir, 'manifest.yaml'));
   const full = loadManifest(join(ROOT, 'manifest.yaml'));
-  assert.equal(Object.keys(got.requires), Object.keys(full.requires).filter((r) => r !== 'display_message' && r !== 'extensions_15118'));
+  assert.equal(Object.keys(got.requires), ['data_transfer']);
   assert.equal(got.provides, full.provides);
   assert.match(installOutput, /requirement extensions_15118 \(interface iso15118_extensions\) left out/);
   const pkg = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')) as { type: string; dependencies: Record<string, string>; devDependencies?: unknown };
@@ -75,11 +75,13 @@ test('lays out the module folder the manager looks in', () => {
   }
 });
 
-test('an install that has the display_message and iso15118_extensions interfaces gets the manifest as written', () => {
+test('an install with every interface TsOcpp names gets the manifest as written; one without iso15118_extensions (2023.12) loses that requirement alone', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsocpp-ifaces-'));
   try {
     const text = readFileSync(join(ROOT, 'manifest.yaml'), 'utf8');
-    writeFileSync(join(dir, 'display_message.yaml'), 'description: x\n');
+    for (const r of Object.values(loadManifest(join(ROOT, 'manifest.yaml')).requires)) {
+      if (r.interface !== 'iso15118_extensions') writeFileSync(join(dir, `${r.interface}.yaml`), 'description: x\n');
+    }
     assert.equal(installedManifest(text, dir).dropped, ['extensions_15118 (interface iso15118_extensions)']);
     writeFileSync(join(dir, 'iso15118_extensions.yaml'), 'description: x\n');
     assert.equal(installedManifest(text, dir), { text, dropped: [] });

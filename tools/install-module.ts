@@ -3,7 +3,8 @@
 //   DIR/libexec/everest/modules/TsOcpp/   (the manager's modules_dir/<ModuleName>/, everest-bus.md)
 //     index.js  manifest.yaml  package.json  dist/  interfaces/  types/  releases/
 //     config/device_model/  config/everest/embedded.yaml  node_modules/ (production dependencies only)
-//   DIR/share/everest/interfaces/{ocpp,ocpp_data_transfer}.yaml, DIR/share/everest/types/ocpp.yaml
+//   DIR/share/everest/interfaces/{ocpp,ocpp_data_transfer,auth_token_validator,auth_token_provider}.yaml,
+//   DIR/share/everest/types/{ocpp,authorization}.yaml
 //     only where the install has none of its own (an EVerest install ships these files itself).
 //
 // The manager runs `node --unhandled-rejections=strict index.js` there (everest-framework src/manager.cpp,
@@ -20,7 +21,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 
 export const MODULE_NAME = 'TsOcpp';
 
@@ -185,20 +186,24 @@ function checkLoads(moduleDir: string): void {
   }
 }
 
-/**
- * Requirements that OCPP201 declares with interfaces newer than everest-core 2023.12 (display_message,
- * iso15118_extensions): TsOcpp declares them too, so OCPP201's configs that connect them load, but a manager
- * refuses a manifest naming an interface its install does not have. The installed manifest leaves out those
- * whose interface file is not in `interfacesDir`; TsOcpp uses neither yet. Everything else stays as written.
- */
-export const RELEASE_DEPENDENT_REQUIREMENTS: readonly string[] = ['display_message', 'extensions_15118'];
+/** Interfaces whose files the install writes into share/everest where the install has none (below). */
+export const SHIPPED_INTERFACES: readonly string[] = ['ocpp', 'ocpp_data_transfer', 'auth_token_validator', 'auth_token_provider'];
 
-export function installedManifest(text: string, interfacesDir: string): { text: string; dropped: string[] } {
+/**
+ * TsOcpp declares every requirement OCPP201 declares (all with min_connections 0), so OCPP201's configs load;
+ * some name interfaces an older install does not have (everest-core 2023.12 has no display_message and no
+ * iso15118_extensions), and a manager refuses a manifest naming an interface its install lacks. The installed
+ * manifest leaves out the requirements whose interface file is not in `interfacesDir` (nothing could be
+ * connected to them there). The provided interfaces stay: their files are written where missing (installModule).
+ */
+export function installedManifest(text: string, interfacesDir: string, shipped: readonly string[] = SHIPPED_INTERFACES): { text: string; dropped: string[] } {
   const doc = parseDocument(text);
   const dropped: string[] = [];
-  for (const name of RELEASE_DEPENDENT_REQUIREMENTS) {
+  const requires = doc.get('requires');
+  const names = isMap(requires) ? requires.items.map((i) => String(isScalar(i.key) ? i.key.value : i.key)) : [];
+  for (const name of names) {
     const iface = doc.getIn(['requires', name, 'interface']);
-    if (typeof iface !== 'string' || existsSync(join(interfacesDir, `${iface}.yaml`))) continue;
+    if (typeof iface !== 'string' || shipped.includes(iface) || existsSync(join(interfacesDir, `${iface}.yaml`))) continue;
     doc.deleteIn(['requires', name]);
     dropped.push(`${name} (interface ${iface})`);
   }
@@ -269,6 +274,9 @@ export function installModule(opts: InstallOptions): InstallResult {
     [join(root, 'interfaces', 'ocpp.yaml'), join(prefix, 'share', 'everest', 'interfaces', 'ocpp.yaml')],
     [join(root, 'interfaces', 'ocpp_data_transfer.yaml'), join(prefix, 'share', 'everest', 'interfaces', 'ocpp_data_transfer.yaml')],
     [join(root, 'types', 'ocpp.yaml'), join(prefix, 'share', 'everest', 'types', 'ocpp.yaml')],
+    [join(root, 'interfaces', 'auth_token_validator.yaml'), join(prefix, 'share', 'everest', 'interfaces', 'auth_token_validator.yaml')],
+    [join(root, 'interfaces', 'auth_token_provider.yaml'), join(prefix, 'share', 'everest', 'interfaces', 'auth_token_provider.yaml')],
+    [join(root, 'types', 'authorization.yaml'), join(prefix, 'share', 'everest', 'types', 'authorization.yaml')],
   ];
   for (const [from, to] of shared) {
     if (existsSync(to)) {
