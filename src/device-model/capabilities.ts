@@ -25,8 +25,13 @@ export const FEATURES: readonly Feature[] = [
   { what: 'transactions (TransactionEvent, E01-E15)', real: true, flags: [{ component: 'TxCtrlr', variable: 'Enabled' }] },
   {
     what: 'sampled meter values (SampledDataCtrlr, J02)',
-    real: false,
+    real: true,
     flags: [{ component: 'SampledDataCtrlr', variable: 'Available' }, { component: 'SampledDataCtrlr', variable: 'Enabled' }],
+  },
+  {
+    what: 'clock-aligned meter values (AlignedDataCtrlr, J01)',
+    real: true,
+    flags: [{ component: 'AlignedDataCtrlr', variable: 'Available' }, { component: 'AlignedDataCtrlr', variable: 'Enabled' }],
   },
   { what: 'authorization (Authorize, C01-C15)', real: false, flags: [{ component: 'AuthCtrlr', variable: 'Enabled' }] },
 ];
@@ -37,7 +42,7 @@ export const FEATURES: readonly Feature[] = [
  * FEATURES.
  */
 export const ABSENT_CONTROLLERS: readonly string[] = [
-  'AlignedDataCtrlr', 'AuthCacheCtrlr', 'CustomizationCtrlr', 'DisplayMessageCtrlr', 'ISO15118Ctrlr',
+  'AuthCacheCtrlr', 'CustomizationCtrlr', 'DisplayMessageCtrlr', 'ISO15118Ctrlr',
   'LocalAuthListCtrlr', 'MonitoringCtrlr', 'ReservationCtrlr', 'SmartChargingCtrlr', 'TariffCostCtrlr',
 ];
 
