@@ -23,6 +23,8 @@ export interface OcppServiceEvents {
   connection: (connected: boolean) => void;
   /** Entries were appended to the outbox (after their transaction committed): the CSMS sender may go on. */
   outbox: () => void;
+  /** Variables were written by set_variables, SetVariables or an internal change (after the commit). */
+  variables_changed: () => void;
 }
 
 export interface ServiceContext {
