@@ -22,20 +22,23 @@ export class AlignedTimer {
   readonly #timers: Timers;
   readonly #intervalS: () => number;
   readonly #onTick: (instant: Date) => void;
+  readonly #active: () => boolean;
   #handle: TimerHandle | undefined;
   #current = 0;
   #stopped = false;
 
-  constructor(timers: Timers, intervalS: () => number, onTick: (instant: Date) => void) {
+  /** active: whether the timer should run at all after a tick (default always). */
+  constructor(timers: Timers, intervalS: () => number, onTick: (instant: Date) => void, active: () => boolean = () => true) {
     this.#timers = timers;
     this.#intervalS = intervalS;
     this.#onTick = onTick;
+    this.#active = active;
   }
 
-  /** Starts, keeps, moves or stops the timer as the interval now says. */
-  sync(): void {
+  /** Starts, keeps, moves or stops the timer as the interval now says (`active` false: stopped). */
+  sync(active = true): void {
     if (this.#stopped) return;
-    const intervalS = this.#intervalS();
+    const intervalS = active ? this.#intervalS() : 0;
     if (intervalS === this.#current && (this.#handle !== undefined || intervalS === 0)) return;
     this.#timers.clearTimeout(this.#handle);
     this.#handle = undefined;
@@ -58,7 +61,7 @@ export class AlignedTimer {
     // A changed interval is read first: its first tick is at its own next instant.
     if (this.#intervalS() === this.#current) this.#onTick(new Date(at));
     this.#current = 0;
-    this.sync();
+    this.sync(this.#active());
   }
 }
 

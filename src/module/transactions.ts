@@ -54,7 +54,9 @@ export class TransactionFeed {
     this.#updated = new EvseIntervalTimers(timers, seconds(TX_UPDATED_INTERVAL), (evseId) => this.#periodic(evseId));
     this.#ended = new EvseIntervalTimers(timers, seconds(TX_ENDED_INTERVAL), (evseId) => this.#endedSample(evseId));
     this.#aligned = new AlignedTimer(timers, seconds(ALIGNED_INTERVAL), (at) => this.#clock(at));
-    this.#alignedEnded = new AlignedTimer(timers, seconds(ALIGNED_TX_ENDED_INTERVAL), (at) => this.#clockEndedSample(at));
+    // Like libocpp's, the aligned TxEnded timer runs only while a transaction is open.
+    this.#alignedEnded = new AlignedTimer(timers, seconds(ALIGNED_TX_ENDED_INTERVAL), (at) => this.#clockEndedSample(at),
+      () => this.#anyOpen());
     const evseCount = inputs?.evseCount ?? 0;
     this.#evseCount = evseCount;
     for (const r of service.transactions.records()) {
@@ -94,18 +96,22 @@ export class TransactionFeed {
     return r !== undefined && r.started && !r.ended;
   }
 
+  #anyOpen(): boolean {
+    return this.#service.transactions.records().some((r) => r.started && !r.ended);
+  }
+
   #sync(evseId: number): void {
     const open = this.#open(evseId);
     this.#updated.sync(evseId, open);
     this.#ended.sync(evseId, open);
     this.#aligned.sync();
-    this.#alignedEnded.sync();
+    this.#alignedEnded.sync(this.#anyOpen());
   }
 
   #syncAll(): void {
     for (let evseId = 1; evseId <= this.#evseCount; evseId++) this.#sync(evseId);
     this.#aligned.sync();
-    this.#alignedEnded.sync();
+    this.#alignedEnded.sync(this.#anyOpen());
   }
 
   /** Runs one timer's work; a failure is logged and the timers go on. */
@@ -139,7 +145,7 @@ export class TransactionFeed {
     const duringIdleOnly = readBool(this.#service, SEND_DURING_IDLE, false);
     const evses = this.#service.transactions.evsesWithReading();
     // J01.FR.20 (libocpp): with SendDuringIdle, nothing while any transaction is open.
-    if (duringIdleOnly && this.#service.transactions.records().some((r) => r.started && !r.ended)) return;
+    if (duringIdleOnly && this.#anyOpen()) return;
     for (const evseId of evses) {
       const reading = this.#service.transactions.reading(evseId);
       if (!reading) continue;
