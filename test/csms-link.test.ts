@@ -166,7 +166,9 @@ test('TriggerMessage: Heartbeat, StatusNotification, BootNotification (Rejected 
   assert.equal([s!.params.evseId, s!.params.connectorId], [2, 1]);
   assert.is((await csms.call<R>('TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 2 } })).status, 'Rejected');
   assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'BootNotification' }), { status: 'Rejected' });
-  assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'MeterValues' }), { status: 'NotImplemented' });
+  // MeterValues is served now (test/meter-values.test.ts): without a reading it is Rejected; FirmwareStatusNotification is not.
+  assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'MeterValues' }), { status: 'Rejected' });
+  assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'FirmwareStatusNotification' }), { status: 'NotImplemented' });
 });
 
 test('CALLERRORs: unknown action NotImplemented, known one NotSupported, malformed FormatViolation; the link stays up', async () => {

@@ -21,6 +21,8 @@ let client: MqttClient | undefined;
 let timers: FakeTimers;
 
 const interval = (s: number) => ({ component_variable: { component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedInterval' } }, value: String(s) });
+// Clock-aligned values off here (meter-values.test.ts has them): only the TxUpdatedInterval timer runs.
+const alignedOff = ['Interval', 'TxEndedInterval'].map((name) => ({ component_variable: { component: { name: 'AlignedDataCtrlr' }, variable: { name } }, value: '0' }));
 
 async function start(): Promise<{ evse1: ScriptedEvse; evse2: ScriptedEvse }> {
   timers = new FakeTimers();
@@ -56,7 +58,7 @@ async function playSession(evse: ScriptedEvse, samples: () => Promise<void> = as
 
 test.before.each(async () => {
   db = tempDb();
-  seedDeviceModel(db.path, [interval(60)]);
+  seedDeviceModel(db.path, [interval(60), ...alignedOff]);
   csms = await new TestCsms({ password: PASSWORD }).start();
 });
 test.after.each(async () => {

@@ -67,7 +67,7 @@ const te = (eventType: 'Started' | 'Updated' | 'Ended', seqNo: number): OutboxPa
   ({ eventType, seqNo, transactionInfo: { transactionId: 'tx1' } });
 const sen = (n: number): OutboxPayload<'SecurityEventNotification'> => ({ type: 'ResetOrReboot', timestamp: 'x', tech_info: `s${n}` });
 const describe = (repo: DeviceModelRepository): string[] => repo.pendingOutbox(1000).map((e) =>
-  e.kind === 'TransactionEvent' ? `${String(e.payload.eventType)}${String(e.payload.seqNo)}` : e.payload.tech_info ?? '');
+  e.kind === 'TransactionEvent' ? `${String(e.payload.eventType)}${String(e.payload.seqNo)}` : (e.payload.tech_info as string | undefined) ?? '');
 
 test('non-transactional entries go before transactional ones; then every second TransactionEvent Updated, never Started, Ended or the newest Updated', () => {
   const repo = openRepo();

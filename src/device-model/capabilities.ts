@@ -25,7 +25,7 @@ export const FEATURES: readonly Feature[] = [
   { what: 'transactions (TransactionEvent, E01-E15)', real: true, flags: [{ component: 'TxCtrlr', variable: 'Enabled' }] },
   {
     what: 'sampled meter values (SampledDataCtrlr, J02)',
-    real: false,
+    real: true,
     flags: [{ component: 'SampledDataCtrlr', variable: 'Available' }, { component: 'SampledDataCtrlr', variable: 'Enabled' }],
   },
   { what: 'authorization (validate_token, Authorize, C01-C15; src/ocpp/auth)', real: true, flags: [{ component: 'AuthCtrlr', variable: 'Enabled' }] },
@@ -39,6 +39,11 @@ export const FEATURES: readonly Feature[] = [
     real: true,
     flags: [{ component: 'LocalAuthListCtrlr', variable: 'Available' }, { component: 'LocalAuthListCtrlr', variable: 'Enabled' }],
   },
+  {
+    what: 'clock-aligned meter values (AlignedDataCtrlr, J01)',
+    real: true,
+    flags: [{ component: 'AlignedDataCtrlr', variable: 'Available' }, { component: 'AlignedDataCtrlr', variable: 'Enabled' }],
+  },
 ];
 
 /**
@@ -47,7 +52,7 @@ export const FEATURES: readonly Feature[] = [
  * FEATURES.
  */
 export const ABSENT_CONTROLLERS: readonly string[] = [
-  'AlignedDataCtrlr', 'CustomizationCtrlr', 'DisplayMessageCtrlr', 'ISO15118Ctrlr', 'MonitoringCtrlr', 'ReservationCtrlr', 'SmartChargingCtrlr', 'TariffCostCtrlr',
+  'CustomizationCtrlr', 'DisplayMessageCtrlr', 'ISO15118Ctrlr', 'MonitoringCtrlr', 'ReservationCtrlr', 'SmartChargingCtrlr', 'TariffCostCtrlr',
 ];
 
 /** The flags that must read false: the features TsOcpp does not have. */

@@ -248,6 +248,34 @@ const MIGRATIONS: readonly Migration[] = [
             AND v.name = 'Enabled' AND v.instance IS NULL);
     `,
   },
+  {
+    // Sampled and clock-aligned meter values are real (J01, J02: src/module/transactions.ts). The flags follow
+    // the seed by the rule of version 4; Enabled is ReadWrite again, as OCPP and libocpp have it.
+    // tx_meter_values keeps the TxEnded samples of an open transaction (SampledDataCtrlr / AlignedDataCtrlr
+    // TxEndedInterval), as libocpp keeps them in its database, so the Ended after a SIGKILL still carries them.
+    version: 9,
+    name: 'meter values are real',
+    sql: `
+      CREATE TEMP TABLE sampled AS
+        SELECT v.id AS variable_id, v.name AS name FROM variables v JOIN components c ON c.id = v.component_id
+        WHERE c.instance IS NULL AND c.evse_id IS NULL AND c.connector_id IS NULL AND v.instance IS NULL
+          AND c.name = 'SampledDataCtrlr' AND v.name IN ('Available', 'Enabled');
+      UPDATE attributes SET value = 'true'
+        WHERE type = 'Actual' AND value IS default_value AND variable_id IN (SELECT variable_id FROM sampled);
+      UPDATE attributes SET default_value = 'true'
+        WHERE type = 'Actual' AND variable_id IN (SELECT variable_id FROM sampled);
+      UPDATE attributes SET mutability = 'ReadWrite'
+        WHERE type = 'Actual' AND variable_id IN (SELECT variable_id FROM sampled WHERE name = 'Enabled');
+      DROP TABLE sampled;
+
+      CREATE TABLE tx_meter_values (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        transaction_id TEXT NOT NULL,
+        sample TEXT NOT NULL
+      );
+      CREATE INDEX tx_meter_values_tx ON tx_meter_values (transaction_id, id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

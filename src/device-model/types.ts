@@ -104,9 +104,13 @@ export interface SecurityEventOutboxPayload {
 /** OCPP 2.0.1 TransactionEventRequest as it will be sent (camelCase); only eventType matters to the outbox. */
 export type TransactionEventOutboxPayload = { eventType: 'Started' | 'Updated' | 'Ended' } & Record<string, unknown>;
 
+/** OCPP 2.0.1 MeterValuesRequest as it will be sent (J01 clock-aligned values of an EVSE without a transaction). */
+export type MeterValuesOutboxPayload = { evseId: number; meterValue: unknown[] } & Record<string, unknown>;
+
 export type OutboxEntry =
   | { id: number; kind: 'SecurityEventNotification'; created_at: string; payload: SecurityEventOutboxPayload }
-  | { id: number; kind: 'TransactionEvent'; created_at: string; payload: TransactionEventOutboxPayload };
+  | { id: number; kind: 'TransactionEvent'; created_at: string; payload: TransactionEventOutboxPayload }
+  | { id: number; kind: 'MeterValues'; created_at: string; payload: MeterValuesOutboxPayload };
 
 export type OutboxKind = OutboxEntry['kind'];
 export type OutboxPayload<K extends OutboxKind> = Extract<OutboxEntry, { kind: K }>['payload'];
@@ -127,6 +131,8 @@ export const OUTBOX_CLASSES: readonly OutboxClass[] = ['normal', 'transaction_up
 export function outboxClassOf(e: OutboxItem): OutboxClass {
   switch (e.kind) {
     case 'SecurityEventNotification': return 'normal';
+    // libocpp's v2 is_transaction_message: MeterValues is not transactional (dropped first when full).
+    case 'MeterValues': return 'normal';
     case 'TransactionEvent': return e.payload.eventType === 'Updated' ? 'transaction_update' : 'transaction';
   }
 }

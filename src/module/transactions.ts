@@ -1,10 +1,18 @@
 // The one place where the EVSEs' inputs meet the transactions room: every session event of an evse_manager
 // connection goes to the OCPP service's transactions (which queue their TransactionEvents in the outbox the
-// CSMS link drains), and each running transaction gets a TransactionEvent(Updated, MeterValuePeriodic) every
-// SampledDataCtrlr.TxUpdatedInterval seconds with the EVSE's latest powermeter reading (E01.FR.09, J02).
+// CSMS link drains), and the meter value timers run here, with the EVSEs' latest powermeter readings:
+// - SampledDataCtrlr.TxUpdatedInterval: an Updated (MeterValuePeriodic, Sample.Periodic) of each open
+//   transaction, counted from its start (E01.FR.09, J02);
+// - SampledDataCtrlr.TxEndedInterval: a Sample.Periodic reading kept for the transaction's Ended (J02, E06);
+// - AlignedDataCtrlr.Interval, at instants counted from midnight (J01): an Updated (MeterValueClock,
+//   Sample.Clock) of each open transaction, and a MeterValues (Sample.Clock) of each EVSE without one that has
+//   a reading; with AlignedDataCtrlr.SendDuringIdle only the latter, and none while any transaction is open
+//   (J01.FR.20, as libocpp);
+// - AlignedDataCtrlr.TxEndedInterval, aligned the same way: a Sample.Clock reading kept for the Ended.
 //
-// TxUpdatedInterval is read again at every tick and at every powermeter reading (EVerest publishes one about
-// every second), so a change takes effect without a restart: 0 stops the samples, another value reschedules.
+// Every interval is read again at each tick, at every powermeter reading (EVerest publishes one about every
+// second) and whenever a variable is set (service event variables_changed), so a change takes effect without a
+// restart: 0 stops the timer, another value reschedules it.
 //
 // At start, records of EVSEs that no evse_manager feeds (fewer connections than before, or none) are ended
 // (stoppedReason Other): nothing would ever finish them. Records of connected EVSEs are kept, as the room's
@@ -12,39 +20,45 @@
 // TransactionFinished (PowerLoss), and a new SessionStarted of another session ends the old transaction.
 import type { Logger } from '../log.js';
 import type { OcppService } from '../ocpp/service.js';
-import type { MeterReading } from '../ocpp/transactions/session-event.js';
-import { realTimers, type TimerHandle, type Timers } from '../csms/timers.js';
-import { cvOf, readInt } from '../csms/variables.js';
+import { realTimers, type Timers } from '../csms/timers.js';
+import { cvOf, readBool, readInt } from '../csms/variables.js';
 import type { EvseInputs } from './evse-inputs.js';
+import { AlignedTimer, EvseIntervalTimers } from './meter-timers.js';
 import { toMeterReading, toSessionEventInput } from './session-event-input.js';
 
 const TX_UPDATED_INTERVAL = cvOf('SampledDataCtrlr', 'TxUpdatedInterval');
+const TX_ENDED_INTERVAL = cvOf('SampledDataCtrlr', 'TxEndedInterval');
+const ALIGNED_INTERVAL = cvOf('AlignedDataCtrlr', 'Interval');
+const ALIGNED_TX_ENDED_INTERVAL = cvOf('AlignedDataCtrlr', 'TxEndedInterval');
+const SEND_DURING_IDLE = cvOf('AlignedDataCtrlr', 'SendDuringIdle');
 
 export interface TransactionFeedOptions {
   timers?: Timers;
 }
 
-interface Periodic {
-  handle: TimerHandle;
-  intervalS: number;
-  /** When the timer was set (its interval counts from here). */
-  since: number;
-}
-
 export class TransactionFeed {
   readonly #service: OcppService;
   readonly #log: Logger;
-  readonly #timers: Timers;
-  readonly #latest = new Map<number, MeterReading>();
-  readonly #periodic = new Map<number, Periodic>();
+  readonly #evseCount: number;
+  readonly #updated: EvseIntervalTimers;
+  readonly #ended: EvseIntervalTimers;
+  readonly #aligned: AlignedTimer;
+  readonly #alignedEnded: AlignedTimer;
   readonly #off: Array<() => void> = [];
-  #stopped = false;
 
   constructor(inputs: EvseInputs | undefined, service: OcppService, log: Logger, o: TransactionFeedOptions = {}) {
     this.#service = service;
     this.#log = log;
-    this.#timers = o.timers ?? realTimers;
+    const timers = o.timers ?? realTimers;
+    const seconds = (cv: typeof TX_UPDATED_INTERVAL) => () => Math.max(0, readInt(service, cv, 0));
+    this.#updated = new EvseIntervalTimers(timers, seconds(TX_UPDATED_INTERVAL), (evseId) => this.#periodic(evseId));
+    this.#ended = new EvseIntervalTimers(timers, seconds(TX_ENDED_INTERVAL), (evseId) => this.#endedSample(evseId));
+    this.#aligned = new AlignedTimer(timers, seconds(ALIGNED_INTERVAL), (at) => this.#clock(at));
+    // Like libocpp's, the aligned TxEnded timer runs only while a transaction is open.
+    this.#alignedEnded = new AlignedTimer(timers, seconds(ALIGNED_TX_ENDED_INTERVAL), (at) => this.#clockEndedSample(at),
+      () => this.#anyOpen());
     const evseCount = inputs?.evseCount ?? 0;
+    this.#evseCount = evseCount;
     for (const r of service.transactions.records()) {
       if (r.evseId <= evseCount) continue;
       const sent = service.transactions.endAbandoned(r.evseId, 'Other');
@@ -57,25 +71,24 @@ export class TransactionFeed {
         const input = toSessionEventInput(evseId, ev);
         if (!input) return;
         service.transactions.sessionEvent(input);
-        this.#schedule(evseId);
+        this.#sync(evseId);
       }),
       inputs.on('powermeter', (evseId, pm) => {
-        this.#latest.set(evseId, toMeterReading(pm));
-        this.#schedule(evseId);
+        service.transactions.noteReading(evseId, toMeterReading(pm));
+        this.#sync(evseId);
       }),
+      service.on('variables_changed', () => this.#syncAll()),
     );
-    for (const r of service.transactions.records()) this.#schedule(r.evseId);
+    this.#syncAll();
   }
 
   /** Stops listening and every timer (before the service closes). */
   stop(): void {
-    this.#stopped = true;
     for (const off of this.#off.splice(0)) off();
-    for (const evseId of [...this.#periodic.keys()]) this.#clear(evseId);
-  }
-
-  #intervalS(): number {
-    return Math.max(0, readInt(this.#service, TX_UPDATED_INTERVAL, 0));
+    this.#updated.stop();
+    this.#ended.stop();
+    this.#aligned.stop();
+    this.#alignedEnded.stop();
   }
 
   #open(evseId: number): boolean {
@@ -83,39 +96,78 @@ export class TransactionFeed {
     return r !== undefined && r.started && !r.ended;
   }
 
-  /** The EVSE's timer as the transaction and TxUpdatedInterval now say: started, kept, moved or cleared. */
-  #schedule(evseId: number): void {
-    if (this.#stopped) return;
-    const intervalS = this.#open(evseId) ? this.#intervalS() : 0;
-    const p = this.#periodic.get(evseId);
-    if (intervalS === 0) {
-      if (p) this.#clear(evseId);
-      return;
-    }
-    if (p?.intervalS === intervalS) return;
-    // A new interval counts from the last sample (or the start), so a shorter one may be due at once.
-    const since = p?.since ?? this.#timers.now().getTime();
-    const due = Math.max(0, since + intervalS * 1000 - this.#timers.now().getTime());
-    if (p) this.#timers.clearTimeout(p.handle);
-    this.#periodic.set(evseId, { intervalS, since, handle: this.#timers.setTimeout(() => this.#tick(evseId), due) });
+  #anyOpen(): boolean {
+    return this.#service.transactions.records().some((r) => r.started && !r.ended);
   }
 
-  #clear(evseId: number): void {
-    const p = this.#periodic.get(evseId);
-    if (p) this.#timers.clearTimeout(p.handle);
-    this.#periodic.delete(evseId);
+  #sync(evseId: number): void {
+    const open = this.#open(evseId);
+    this.#updated.sync(evseId, open);
+    this.#ended.sync(evseId, open);
+    this.#aligned.sync();
+    this.#alignedEnded.sync(this.#anyOpen());
   }
 
-  #tick(evseId: number): void {
-    this.#periodic.delete(evseId);
-    if (this.#stopped) return;
-    const reading = this.#latest.get(evseId);
+  #syncAll(): void {
+    for (let evseId = 1; evseId <= this.#evseCount; evseId++) this.#sync(evseId);
+    this.#aligned.sync();
+    this.#alignedEnded.sync(this.#anyOpen());
+  }
+
+  /** Runs one timer's work; a failure is logged and the timers go on. */
+  #guard(what: string, evseId: number | undefined, fn: () => void): void {
     try {
-      // Without a reading there is no meter value to send: wait for the next interval.
-      if (reading && this.#open(evseId)) this.#service.transactions.meterValuePeriodic(evseId, reading);
+      fn();
     } catch (err) {
-      this.#log.error({ err, evse: evseId }, 'could not make the periodic TransactionEvent');
+      this.#log.error({ err, evse: evseId }, `could not make the ${what}`);
     }
-    this.#schedule(evseId);
+  }
+
+  #periodic(evseId: number): void {
+    // Without a reading there is no meter value to send: wait for the next interval.
+    const reading = this.#service.transactions.reading(evseId);
+    this.#guard('periodic TransactionEvent', evseId, () => {
+      if (reading && this.#open(evseId)) this.#service.transactions.meterValuePeriodic(evseId, reading);
+    });
+    this.#sync(evseId);
+  }
+
+  #endedSample(evseId: number): void {
+    const reading = this.#service.transactions.reading(evseId);
+    this.#guard('TxEnded sample', evseId, () => {
+      if (reading) this.#service.transactions.keepSample(evseId, { context: 'Sample.Periodic', reading });
+    });
+    this.#sync(evseId);
+  }
+
+  #clock(at: Date): void {
+    const timestamp = at.toISOString();
+    const duringIdleOnly = readBool(this.#service, SEND_DURING_IDLE, false);
+    const evses = this.#service.transactions.evsesWithReading();
+    // J01.FR.20 (libocpp): with SendDuringIdle, nothing while any transaction is open.
+    if (duringIdleOnly && this.#anyOpen()) return;
+    for (const evseId of evses) {
+      const reading = this.#service.transactions.reading(evseId);
+      if (!reading) continue;
+      if (this.#open(evseId)) {
+        this.#guard('clock-aligned TransactionEvent', evseId, () => {
+          this.#service.transactions.meterValueClock(evseId, reading, timestamp);
+        });
+      } else {
+        this.#guard('clock-aligned MeterValues', evseId, () => {
+          this.#service.transactions.meterValues(evseId, 'Sample.Clock', timestamp);
+        });
+      }
+    }
+  }
+
+  #clockEndedSample(at: Date): void {
+    for (const evseId of this.#service.transactions.evsesWithReading()) {
+      const reading = this.#service.transactions.reading(evseId);
+      if (!reading || !this.#open(evseId)) continue;
+      this.#guard('clock-aligned TxEnded sample', evseId, () => {
+        this.#service.transactions.keepSample(evseId, { context: 'Sample.Clock', reading: { ...reading, timestamp: at.toISOString() } });
+      });
+    }
   }
 }

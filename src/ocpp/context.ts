@@ -52,6 +52,8 @@ export interface OcppServiceEvents {
   transaction_event: (e: TransactionEventMade) => void;
   /** The CSMS answered a TransactionEvent: the bus var ocpp_transaction_event_response. */
   transaction_event_response: (e: TransactionEventAnswered) => void;
+  /** Variables were written by set_variables, SetVariables or an internal change (after the commit). */
+  variables_changed: () => void;
 }
 
 export interface ServiceContext {

@@ -56,6 +56,7 @@ export function setVariables(ctx: ServiceContext, requests: SetVariableRequest[]
     attribute_type: attributeOf(req.attribute_type),
   }));
   emitEvents(ctx, events);
+  if (statuses.some((st) => st === 'Accepted' || st === 'RebootRequired')) ctx.events.emit('variables_changed');
   return results;
 }
 
@@ -84,4 +85,5 @@ export function setInternal(
     return writeValue(ctx, { component: r.component, variable: r.variable, attribute }, value);
   });
   if (event) ctx.events.emit('event_data', event);
+  ctx.events.emit('variables_changed');
 }

@@ -6,10 +6,11 @@
 // Without a CSMS link (csms_url empty, ServiceContext.outbox absent) the sessions are still followed (their
 // records are the station's own state), but nothing is queued: the outbox's rule (docs/security.md).
 import type { MeterReading, SessionEventInput } from './transactions/session-event.js';
-import type { StoppedReason, TransactionEventRequest } from './transactions/ocpp-types.js';
+import type { MeterValue, StoppedReason, TransactionEventRequest } from './transactions/ocpp-types.js';
+import { toMeterValue } from './transactions/meter-value.js';
 import { SqliteTransactionStore } from './transactions/sqlite-store.js';
 import { readTransactionSettings } from './transactions/settings.js';
-import type { SessionRecord } from './transactions/store.js';
+import type { SessionRecord, TxEndedSample } from './transactions/store.js';
 import { Transactions, type Deliver } from './transactions/transactions.js';
 import type { ServiceContext } from './context.js';
 
@@ -18,6 +19,8 @@ export class TransactionOutbox {
   readonly #tx: Transactions;
   readonly #offline: () => boolean;
   readonly #deliver: Deliver;
+  /** The EVSEs' latest powermeter readings (in memory: EVerest publishes one about every second). */
+  readonly #latest = new Map<number, MeterReading>();
 
   constructor(ctx: ServiceContext, offline: () => boolean, newTransactionId?: () => string) {
     this.#ctx = ctx;
@@ -49,9 +52,52 @@ export class TransactionOutbox {
     return this.#after(this.#tx.onMeterValuePeriodic(evseId, reading, this.#offline(), this.#deliver), evseId);
   }
 
-  /** F06: TriggerMessage(TransactionEvent). */
-  trigger(evseId: number, reading: MeterReading | undefined): TransactionEventRequest[] {
+  /** J01: the MeterValueClock Updated of an open transaction at an aligned instant. */
+  meterValueClock(evseId: number, reading: MeterReading, timestamp: string): TransactionEventRequest[] {
+    return this.#after(this.#tx.onMeterValueClock(evseId, reading, timestamp, this.#offline(), this.#deliver), evseId);
+  }
+
+  /** J02 / E06: a TxEndedInterval sample of the EVSE's open transaction, kept for its Ended (false: none open). */
+  keepSample(evseId: number, sample: TxEndedSample): boolean {
+    return this.#tx.keepSample(evseId, sample);
+  }
+
+  /** F06: TriggerMessage(TransactionEvent): an Updated (trigger Trigger) of the EVSE's open transaction. */
+  trigger(evseId: number, reading: MeterReading | undefined = this.#latest.get(evseId)): TransactionEventRequest[] {
     return this.#after(this.#tx.onTrigger(evseId, reading, this.#offline(), this.#deliver), evseId);
+  }
+
+  /**
+   * J01.FR.14 (clock-aligned, context Sample.Clock, outside a transaction) and F06 (context Trigger): a
+   * MeterValuesRequest of the EVSE's latest reading with AlignedDataCtrlr.Measurands, queued in the durable
+   * outbox as a non-transactional entry (libocpp's queue: dropped before transaction messages when full).
+   * False when the EVSE has no reading or there is no CSMS link.
+   */
+  meterValues(evseId: number, context: 'Sample.Clock' | 'Trigger', timestamp?: string): boolean {
+    const reading = this.#latest.get(evseId);
+    const outbox = this.#ctx.outbox;
+    if (!reading || !outbox) return false;
+    const measurands = readTransactionSettings(this.#ctx.repo).measurands.clock;
+    const meterValue: MeterValue = toMeterValue({ ...reading, timestamp: timestamp ?? reading.timestamp }, context, measurands);
+    this.#ctx.repo.transaction(() => {
+      outbox.append(this.#ctx.repo, 'MeterValues', { evseId, meterValue: [meterValue] }, this.#ctx.now().toISOString());
+    });
+    this.#ctx.events.emit('outbox');
+    return true;
+  }
+
+  /** The EVSE's latest powermeter reading (J01, J02, F06 use it). */
+  noteReading(evseId: number, reading: MeterReading): void {
+    this.#latest.set(evseId, reading);
+  }
+
+  reading(evseId: number): MeterReading | undefined {
+    return this.#latest.get(evseId);
+  }
+
+  /** EVSEs with a reading, in order. */
+  evsesWithReading(): number[] {
+    return [...this.#latest.keys()].sort((a, b) => a - b);
   }
 
   /** Ends the EVSE's open transaction whose session the EVSE no longer has. */

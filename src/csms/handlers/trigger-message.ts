@@ -1,7 +1,11 @@
 // TriggerMessage (OCPP 2.0.1 F06), decided as libocpp remote_transaction_control.cpp handle_trigger_message:
 // BootNotification is Rejected once the boot was Accepted (F06.FR.17); StatusNotification needs an existing
-// EVSE and connector (F06.FR.12); Heartbeat is always Accepted. Other messages TsOcpp does not produce:
-// NotImplemented. The triggered message follows the answer (F06.FR.04) and may go out while Pending.
+// EVSE and connector (F06.FR.12); Heartbeat is always Accepted; MeterValues is Accepted when the EVSE (or, without
+// evse, any EVSE) has a powermeter reading, and sends a MeterValues (context Trigger, AlignedDataCtrlr.Measurands)
+// for each such EVSE (F06.FR.06 ...); TransactionEvent is Accepted when the EVSE (or any) has an ongoing
+// transaction, and sends an Updated with triggerReason Trigger for each (F06.FR.07), else Rejected. Other
+// messages TsOcpp does not produce: NotImplemented. The triggered message follows the answer (F06.FR.04);
+// MeterValues and TransactionEvent go through the durable outbox, so they wait for an Accepted boot.
 import type { TriggerMessageRequest, TriggerMessageResponse } from '../ocpp-types.js';
 import type { CallHandler } from './context.js';
 
@@ -21,6 +25,25 @@ export const triggerMessage: CallHandler<TriggerMessageRequest, TriggerMessageRe
       }
       const connectorId = evse.connectorId;
       ctx.after(() => ctx.station.status(evse.id, connectorId));
+      return { status: 'Accepted' };
+    }
+    case 'MeterValues': {
+      const tx = ctx.service.transactions;
+      const evses = tx.evsesWithReading().filter((id) => req.evse === undefined || id === req.evse.id);
+      if (evses.length === 0) return { status: 'Rejected' };
+      ctx.after(() => {
+        for (const id of evses) tx.meterValues(id, 'Trigger');
+      });
+      return { status: 'Accepted' };
+    }
+    case 'TransactionEvent': {
+      const tx = ctx.service.transactions;
+      const evses = tx.records().filter((r) => r.started && !r.ended && (req.evse === undefined || r.evseId === req.evse.id))
+        .map((r) => r.evseId);
+      if (evses.length === 0) return { status: 'Rejected' };
+      ctx.after(() => {
+        for (const id of evses) tx.trigger(id);
+      });
       return { status: 'Accepted' };
     }
     default:

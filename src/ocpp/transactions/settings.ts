@@ -1,4 +1,4 @@
-// The device model values the transaction machine reads, read at each event so a change by the CSMS or the
+// The device model values the transaction machine reads (TxCtrlr, SampledDataCtrlr, AlignedDataCtrlr), read at each event so a change by the CSMS or the
 // bus takes effect for the next session without a restart (issue 16 items 2 and 3).
 import type { DeviceModelRepository } from '../../device-model/repository.js';
 import { parseMeasurands } from './meter-value.js';
@@ -23,6 +23,8 @@ export function readTransactionSettings(repo: DeviceModelRepository): Transactio
       started: parseMeasurands(actual(repo, 'SampledDataCtrlr', 'TxStartedMeasurands')),
       updated: parseMeasurands(actual(repo, 'SampledDataCtrlr', 'TxUpdatedMeasurands')),
       ended: parseMeasurands(actual(repo, 'SampledDataCtrlr', 'TxEndedMeasurands')),
+      clock: parseMeasurands(actual(repo, 'AlignedDataCtrlr', 'Measurands')),
+      endedClock: parseMeasurands(actual(repo, 'AlignedDataCtrlr', 'TxEndedMeasurands')),
     },
   };
 }

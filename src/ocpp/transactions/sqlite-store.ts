@@ -3,7 +3,7 @@
 // and lets the caller write a record and its outbox entries in one SQLite transaction.
 import type { Db } from '../../device-model/db.js';
 import type { ChargingState, OcppIdToken, StoppedReason } from './ocpp-types.js';
-import type { SessionRecord, TransactionStore } from './store.js';
+import type { SessionRecord, TransactionStore, TxEndedSample } from './store.js';
 import { NO_CONDITIONS, parseTxPoints, type TxConditions } from './tx-points.js';
 
 interface Row {
@@ -69,6 +69,9 @@ export class SqliteTransactionStore implements TransactionStore {
   readonly #all;
   readonly #put;
   readonly #delete;
+  readonly #addSample;
+  readonly #samples;
+  readonly #deleteSamples;
 
   constructor(db: Db) {
     this.#db = db;
@@ -80,6 +83,10 @@ export class SqliteTransactionStore implements TransactionStore {
       @charging_state, @id_token, @group_id_token, @id_token_sent, @remote_start_id, @reservation_id, @stopped_reason,
       @session_started_at, @started_at, @ended_at, @updated_at)`);
     this.#delete = db.prepare<[number]>('DELETE FROM transactions WHERE evse_id = ?');
+    // Table tx_meter_values: migration 9.
+    this.#addSample = db.prepare<[string, string]>('INSERT INTO tx_meter_values (transaction_id, sample) VALUES (?, ?)');
+    this.#samples = db.prepare<[string], { sample: string }>('SELECT sample FROM tx_meter_values WHERE transaction_id = ? ORDER BY id');
+    this.#deleteSamples = db.prepare<[string]>('DELETE FROM tx_meter_values WHERE transaction_id = ?');
   }
 
   get(evseId: number): SessionRecord | undefined {
@@ -124,6 +131,19 @@ export class SqliteTransactionStore implements TransactionStore {
 
   delete(evseId: number): void {
     this.#delete.run(evseId);
+  }
+
+  addSample(transactionId: string, sample: TxEndedSample): void {
+    this.#addSample.run(transactionId, JSON.stringify(sample));
+  }
+
+  samples(transactionId: string): TxEndedSample[] {
+    // Written by addSample only.
+    return this.#samples.all(transactionId).map((r) => JSON.parse(r.sample) as TxEndedSample);
+  }
+
+  deleteSamples(transactionId: string): void {
+    this.#deleteSamples.run(transactionId);
   }
 
   atomically<T>(fn: () => T): T {

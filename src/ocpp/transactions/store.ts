@@ -1,7 +1,8 @@
 // The storage of open sessions, one per EVSE, behind a small interface (sqlite-store.ts keeps it in the device
 // model file). A record lives from the session's first event to its end: the OCPP transaction it maps to,
 // the next seqNo and what the start/stop evaluation needs, so a restart continues the same transaction.
-import type { ChargingState, OcppIdToken, StoppedReason } from './ocpp-types.js';
+import type { ChargingState, OcppIdToken, ReadingContext, StoppedReason } from './ocpp-types.js';
+import type { MeterReading } from './session-event.js';
 import type { TxConditions, TxPoint } from './tx-points.js';
 
 export interface SessionRecord {
@@ -37,6 +38,15 @@ export interface SessionRecord {
   updatedAt: string;
 }
 
+/**
+ * A reading kept for the transaction's Ended (J02, E06: SampledDataCtrlr / AlignedDataCtrlr TxEnded*), with the
+ * context it was taken in; filtered by the TxEnded measurands only when the Ended is made, as libocpp does.
+ */
+export interface TxEndedSample {
+  context: Extract<ReadingContext, 'Transaction.Begin' | 'Sample.Periodic' | 'Sample.Clock'>;
+  reading: MeterReading;
+}
+
 export interface TransactionStore {
   get(evseId: number): SessionRecord | undefined;
   byTransactionId(transactionId: string): SessionRecord | undefined;
@@ -45,6 +55,10 @@ export interface TransactionStore {
   /** Inserts or replaces the EVSE's record; durable once it (or the enclosing atomically) returns. */
   put(record: SessionRecord): void;
   delete(evseId: number): void;
+  addSample(transactionId: string, sample: TxEndedSample): void;
+  /** The transaction's samples, oldest first. */
+  samples(transactionId: string): TxEndedSample[];
+  deleteSamples(transactionId: string): void;
   /** Runs fn as one storage transaction, so a record and the messages it made are kept together or not at all. */
   atomically<T>(fn: () => T): T;
 }

@@ -11,13 +11,13 @@
 // - Ended is made once: a record that has ended makes nothing more (a second finish is ignored);
 // - the record lives until SessionFinished, so the rest of the session cannot open a second transaction.
 import type {
-  ChargingState, Measurand, OcppIdToken, StoppedReason, TransactionEventRequest, TransactionEventType,
+  ChargingState, Measurand, MeterValue, OcppIdToken, StoppedReason, TransactionEventRequest, TransactionEventType,
   TriggerReason,
 } from './ocpp-types.js';
 import { toMeterValue } from './meter-value.js';
 import { finishEffect, toStoppedReason, triggerForStop } from './reasons.js';
 import type { MeterReading, ProvidedTokenInput, SessionEventInput, TokenInput } from './session-event.js';
-import type { SessionRecord } from './store.js';
+import type { SessionRecord, TxEndedSample } from './store.js';
 import { NO_CONDITIONS, startPointReached, stopPointReached, type TxPoints } from './tx-points.js';
 
 export interface TxMeasurands {
@@ -25,8 +25,12 @@ export interface TxMeasurands {
   started?: readonly Measurand[];
   /** SampledDataCtrlr.TxUpdatedMeasurands (Sample.Periodic, Trigger). */
   updated?: readonly Measurand[];
-  /** SampledDataCtrlr.TxEndedMeasurands (Transaction.End). */
+  /** SampledDataCtrlr.TxEndedMeasurands (Transaction.Begin, Sample.Periodic and Transaction.End in the Ended). */
   ended?: readonly Measurand[];
+  /** AlignedDataCtrlr.Measurands (Sample.Clock, J01). */
+  clock?: readonly Measurand[];
+  /** AlignedDataCtrlr.TxEndedMeasurands (Sample.Clock in the Ended). */
+  endedClock?: readonly Measurand[];
 }
 
 export interface MachineContext {
@@ -39,6 +43,8 @@ export interface MachineContext {
   measurands?: TxMeasurands;
   /** A new OCPP transactionId (at most 36 characters). */
   newTransactionId: () => string;
+  /** The TxEnded samples kept for the stored record's transaction (J02), oldest first. */
+  kept?: { transactionId: string; samples: readonly TxEndedSample[] };
 }
 
 export interface Step {
@@ -47,6 +53,18 @@ export interface Step {
   requests: TransactionEventRequest[];
   /** Why the input made nothing, for a debug line. */
   ignored?: string;
+  /** Readings to keep for the Ended of the record's transaction (its Transaction.Begin). */
+  samples?: TxEndedSample[];
+}
+
+/**
+ * The meterValue of an Ended (J02, E06): the kept samples, each filtered by its TxEnded measurands
+ * (SampledDataCtrlr for Begin and Periodic, AlignedDataCtrlr for Clock, as libocpp), then the Transaction.End.
+ */
+function endedMeterValues(samples: readonly TxEndedSample[], end: MeterReading | undefined, m: TxMeasurands | undefined): MeterValue[] {
+  const out = samples.map((s) => toMeterValue(s.reading, s.context, s.context === 'Sample.Clock' ? m?.endedClock : m?.ended));
+  if (end) out.push(toMeterValue(end, 'Transaction.End', m?.ended));
+  return out;
 }
 
 function ocppToken(t: TokenInput): OcppIdToken {
@@ -56,6 +74,7 @@ function ocppToken(t: TokenInput): OcppIdToken {
 /** One step's working copy: the record and the requests made so far. */
 class Work {
   readonly out: TransactionEventRequest[] = [];
+  readonly samples: TxEndedSample[] = [];
   constructor(readonly rec: SessionRecord, readonly ctx: MachineContext, readonly timestamp: string) {}
 
   emit(eventType: TransactionEventType, trigger: TriggerReason, fill?: (r: TransactionEventRequest) => void): void {
@@ -84,6 +103,8 @@ class Work {
       if (r.reservationId !== undefined) req.reservationId = r.reservationId;
       if (meter) req.meterValue = [toMeterValue(meter, 'Transaction.Begin', this.ctx.measurands?.started)];
     });
+    // libocpp keeps the start reading with the transaction's samples: it is the first value of the Ended.
+    if (meter) this.samples.push({ context: 'Transaction.Begin', reading: meter });
     r.started = true;
     r.startedAt = this.timestamp;
     if (r.idToken) r.idTokenSent = true;
@@ -96,7 +117,10 @@ class Work {
       req.transactionInfo.stoppedReason = reason;
       // E07 (libocpp cites E07.FR.02): the token that ended the authorization, when a token stopped it.
       if (trigger === 'StopAuthorized' && stopToken) req.idToken = stopToken;
-      if (meter) req.meterValue = [toMeterValue(meter, 'Transaction.End', this.ctx.measurands?.ended)];
+      // A record made in this step has no kept samples of its own.
+      const kept = this.rec.transactionId === this.ctx.kept?.transactionId ? this.ctx.kept.samples : [];
+      const values = endedMeterValues([...kept, ...this.samples], meter, this.ctx.measurands);
+      if (values.length > 0) req.meterValue = values;
     });
     r.ended = true;
     r.endedAt = this.timestamp;
@@ -129,7 +153,7 @@ class Work {
   }
 
   step(): Step {
-    return { record: this.rec, requests: this.out };
+    return { record: this.rec, requests: this.out, samples: this.samples };
   }
 }
 
@@ -304,7 +328,7 @@ function sessionFinished(stored: SessionRecord | undefined, ev: SessionEventInpu
   r.chargingState = 'Idle';
   w.settle('EVCommunicationLost', chargingBefore, ev.meter, { reason: 'EVDisconnected' });
   // A stop point that unplugging does not reach (ParkingBayOccupancy, DataSigned) keeps the transaction open.
-  return { record: r.ended ? undefined : r, requests: w.out };
+  return { record: r.ended ? undefined : r, requests: w.out, samples: w.samples };
 }
 
 function chargingChanged(
@@ -343,10 +367,27 @@ function deauthorized(stored: SessionRecord | undefined, ev: SessionEventInput, 
 export function onMeterValuePeriodic(
   stored: SessionRecord | undefined, reading: MeterReading, ctx: MachineContext,
 ): Step {
+  return sampleUpdated(stored, reading, ctx, 'MeterValuePeriodic', 'Sample.Periodic', ctx.measurands?.updated);
+}
+
+/**
+ * J01 (J01.FR.10 / libocpp's aligned timer of a transaction): at each AlignedDataCtrlr.Interval instant an open
+ * transaction gets an Updated with triggerReason MeterValueClock and a Sample.Clock value of AlignedDataCtrlr.Measurands.
+ */
+export function onMeterValueClock(
+  stored: SessionRecord | undefined, reading: MeterReading, timestamp: string, ctx: MachineContext,
+): Step {
+  return sampleUpdated(stored, { ...reading, timestamp }, ctx, 'MeterValueClock', 'Sample.Clock', ctx.measurands?.clock);
+}
+
+function sampleUpdated(
+  stored: SessionRecord | undefined, reading: MeterReading, ctx: MachineContext, trigger: TriggerReason,
+  context: 'Sample.Periodic' | 'Sample.Clock', measurands: readonly Measurand[] | undefined,
+): Step {
   if (!stored?.started || stored.ended) return nothing(stored, 'no open transaction');
   const w = new Work(clone(stored), ctx, reading.timestamp);
-  w.emit('Updated', 'MeterValuePeriodic', (req) => {
-    req.meterValue = [toMeterValue(reading, 'Sample.Periodic', ctx.measurands?.updated)];
+  w.emit('Updated', trigger, (req) => {
+    req.meterValue = [toMeterValue(reading, context, measurands)];
   });
   return w.step();
 }

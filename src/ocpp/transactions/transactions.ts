@@ -7,9 +7,9 @@ import type { Logger } from '../../log.js';
 import type { StoppedReason, TransactionEventRequest } from './ocpp-types.js';
 import type { MeterReading, SessionEventInput } from './session-event.js';
 import type { TransactionSettings } from './settings.js';
-import type { SessionRecord, TransactionStore } from './store.js';
+import type { SessionRecord, TransactionStore, TxEndedSample } from './store.js';
 import {
-  endAbandoned, onMeterValuePeriodic, onSessionEvent, onTrigger, type MachineContext, type Step,
+  endAbandoned, onMeterValueClock, onMeterValuePeriodic, onSessionEvent, onTrigger, type MachineContext, type Step,
 } from './transaction-events.js';
 
 /** Receives the requests of one input inside the storage transaction (append them to the outbox there). */
@@ -47,6 +47,24 @@ export class Transactions {
     return this.#apply(evseId, offline, deliver, (stored, ctx) => onMeterValuePeriodic(stored, reading, ctx), 'periodic');
   }
 
+  /** J01: the MeterValueClock Updated of an open transaction, stamped with the aligned instant. */
+  onMeterValueClock(evseId: number, reading: MeterReading, timestamp: string, offline: boolean, deliver?: Deliver): TransactionEventRequest[] {
+    return this.#apply(evseId, offline, deliver, (stored, ctx) => onMeterValueClock(stored, reading, timestamp, ctx), 'clock');
+  }
+
+  /**
+   * J02 / E06: keeps a reading of the EVSE's open transaction for its Ended (TxEndedInterval samples); false
+   * when there is no open transaction.
+   */
+  keepSample(evseId: number, sample: TxEndedSample): boolean {
+    return this.#store.atomically(() => {
+      const r = this.#store.get(evseId);
+      if (!r?.started || r.ended) return false;
+      this.#store.addSample(r.transactionId, sample);
+      return true;
+    });
+  }
+
   onTrigger(evseId: number, reading: MeterReading | undefined, offline: boolean, deliver?: Deliver): TransactionEventRequest[] {
     return this.#apply(evseId, offline, deliver, (stored, ctx) => onTrigger(stored, reading, ctx), 'trigger');
   }
@@ -79,9 +97,14 @@ export class Transactions {
     };
     return this.#store.atomically(() => {
       const stored = this.#store.get(evseId);
+      if (stored?.started) ctx.kept = { transactionId: stored.transactionId, samples: this.#store.samples(stored.transactionId) };
       const step = run(stored, ctx);
       if (step.record) this.#store.put(step.record);
       else if (stored) this.#store.delete(evseId);
+      for (const s of step.samples ?? []) if (step.record) this.#store.addSample(step.record.transactionId, s);
+      // The samples of a transaction are done with once its Ended is made (or its record is gone).
+      for (const r of step.requests) if (r.eventType === 'Ended') this.#store.deleteSamples(r.transactionInfo.transactionId);
+      if (stored && step.record?.transactionId !== stored.transactionId) this.#store.deleteSamples(stored.transactionId);
       if (step.ignored !== undefined) this.#log.debug({ evseId, input: what, why: step.ignored }, 'transaction input made nothing');
       if (step.requests.length > 0) deliver?.(step.requests);
       return step.requests;
