@@ -14,7 +14,6 @@ import { loadManifest } from '../src/everest/manifest.js';
 import { bundledInterfaces, bundledTypes } from '../src/schema/definitions.js';
 import { silentLogger } from '../src/log.js';
 import { Child } from './helpers/child.js';
-import { installedManifest } from '../tools/install-module.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXISTING_INTERFACE = '# the install\'s own ocpp interface\n';
@@ -56,13 +55,7 @@ test('lays out the module folder the manager looks in', () => {
   }
   assert.ok(readdirSync(join(moduleDir, 'config', 'device_model')).some((f) => f.endsWith('.json')), 'device model component files');
   assert.ok(lstatSync(join(moduleDir, 'manifest.yaml')).isFile(), 'manifest.yaml is a file, not a link');
-  // This install has only the interfaces TsOcpp ships (no evse_manager, display_message, iso15118_extensions ...):
-  // the manifest is the checkout's without the requirements it cannot have, so the manager loads it.
-  const got = loadManifest(join(moduleDir, 'manifest.yaml'));
-  const full = loadManifest(join(ROOT, 'manifest.yaml'));
-  assert.equal(Object.keys(got.requires), ['data_transfer']);
-  assert.equal(got.provides, full.provides);
-  assert.match(installOutput, /requirement extensions_15118 \(interface iso15118_extensions\) left out/);
+  assert.is(readFileSync(join(moduleDir, 'manifest.yaml'), 'utf8'), readFileSync(join(ROOT, 'manifest.yaml'), 'utf8'));
   const pkg = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')) as { type: string; dependencies: Record<string, string>; devDependencies?: unknown };
   const top = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
   assert.is(pkg.type, 'module');
@@ -72,21 +65,6 @@ test('lays out the module folder the manager looks in', () => {
   for (const dev of ['typescript', 'tsx', 'uvu', 'fast-check']) {
     assert.ok(dev in top.devDependencies, `${dev} is a dev dependency`);
     assert.not.ok(existsSync(join(moduleDir, 'node_modules', dev)), `dev dependency ${dev} is not installed`);
-  }
-});
-
-test('an install with every interface TsOcpp names gets the manifest as written; one without iso15118_extensions (2023.12) loses that requirement alone', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsocpp-ifaces-'));
-  try {
-    const text = readFileSync(join(ROOT, 'manifest.yaml'), 'utf8');
-    for (const r of Object.values(loadManifest(join(ROOT, 'manifest.yaml')).requires)) {
-      if (r.interface !== 'iso15118_extensions') writeFileSync(join(dir, `${r.interface}.yaml`), 'description: x\n');
-    }
-    assert.equal(installedManifest(text, dir).dropped, ['extensions_15118 (interface iso15118_extensions)']);
-    writeFileSync(join(dir, 'iso15118_extensions.yaml'), 'description: x\n');
-    assert.equal(installedManifest(text, dir), { text, dropped: [] });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 

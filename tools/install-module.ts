@@ -21,7 +21,6 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isMap, isScalar, parseDocument } from 'yaml';
 
 export const MODULE_NAME = 'TsOcpp';
 
@@ -186,30 +185,6 @@ function checkLoads(moduleDir: string): void {
   }
 }
 
-/** Interfaces whose files the install writes into share/everest where the install has none (below). */
-export const SHIPPED_INTERFACES: readonly string[] = ['ocpp', 'ocpp_data_transfer', 'auth_token_validator', 'auth_token_provider'];
-
-/**
- * TsOcpp declares every requirement OCPP201 declares (all with min_connections 0), so OCPP201's configs load;
- * some name interfaces an older install does not have (everest-core 2023.12 has no display_message and no
- * iso15118_extensions), and a manager refuses a manifest naming an interface its install lacks. The installed
- * manifest leaves out the requirements whose interface file is not in `interfacesDir` (nothing could be
- * connected to them there). The provided interfaces stay: their files are written where missing (installModule).
- */
-export function installedManifest(text: string, interfacesDir: string, shipped: readonly string[] = SHIPPED_INTERFACES): { text: string; dropped: string[] } {
-  const doc = parseDocument(text);
-  const dropped: string[] = [];
-  const requires = doc.get('requires');
-  const names = isMap(requires) ? requires.items.map((i) => String(isScalar(i.key) ? i.key.value : i.key)) : [];
-  for (const name of names) {
-    const iface = doc.getIn(['requires', name, 'interface']);
-    if (typeof iface !== 'string' || shipped.includes(iface) || existsSync(join(interfacesDir, `${iface}.yaml`))) continue;
-    doc.deleteIn(['requires', name]);
-    dropped.push(`${name} (interface ${iface})`);
-  }
-  return { text: dropped.length === 0 ? text : String(doc), dropped };
-}
-
 export function installModule(opts: InstallOptions): InstallResult {
   const log = opts.log ?? (() => undefined);
   const root = ROOT;
@@ -232,11 +207,11 @@ export function installModule(opts: InstallOptions): InstallResult {
   let packages = 0;
   try {
     cpSync(join(root, 'modules', MODULE_NAME, 'index.js'), join(staging, 'index.js'));
-    // The checkout's modules/TsOcpp/manifest.yaml is a link to the top-level manifest; the install gets the file,
-    // without the requirements whose interface this install lacks (installedManifest).
-    const manifest = installedManifest(readFileSync(join(root, 'manifest.yaml'), 'utf8'), join(prefix, 'share', 'everest', 'interfaces'));
-    writeFileSync(join(staging, 'manifest.yaml'), manifest.text);
-    for (const r of manifest.dropped) log(`requirement ${r} left out of the installed manifest: this install does not have that interface`);
+    // The checkout's modules/TsOcpp/manifest.yaml is a link to the top-level manifest; the install gets the file.
+    // Its requirements may name interfaces an older install lacks (display_message, iso15118_extensions are not
+    // in everest-core 2023.12): the v0.24.0 and v0.25.0 managers load such a manifest while nothing is
+    // connected to them. The provided interfaces must exist: their files are written below where missing.
+    writeFileSync(join(staging, 'manifest.yaml'), readFileSync(join(root, 'manifest.yaml')));
     writeFileSync(join(staging, 'package.json'), modulePackageJson(root));
     cpSync(join(root, 'dist'), join(staging, 'dist'), { recursive: true });
     cpSync(join(root, 'interfaces'), join(staging, 'interfaces'), { recursive: true });
