@@ -19,6 +19,7 @@ import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
 import { bindEvseInputs, type EvseInputs } from './module/evse-inputs.js';
 import { bindConnectorStatus } from './module/connector-status.js';
+import { bindExternalWebsocketControl } from './module/external-websocket-control.js';
 import { TransactionFeed } from './module/transactions.js';
 import { evseControl, publishTransactionVars } from './module/transaction-control.js';
 import type { Timers } from './csms/timers.js';
@@ -171,6 +172,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     publishTransactionVars(m0, svc, log);
     // Plug-in, reservation and fault of each connector to its status (StatusNotification, G01).
     await bindConnectorStatus(m0, evseInputs, svc, log);
+    if (m0.config.module.EnableExternalWebsocketControl) await bindExternalWebsocketControl(m0, svc, csms !== undefined, log);
     // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
     feed = new TransactionFeed(evseInputs, svc, log, opts.sampleTimers ? { timers: opts.sampleTimers } : {});
     let stopped = false;

@@ -17,7 +17,7 @@ import type { Connection } from './module-config.js';
 import type { ConfigDeclarations } from './manifest.js';
 import { withTimeout } from './timeout.js';
 import { CallServer } from './call-server.js';
-import { route, type CmdHandler, type ErrorCallback, type ReadyHost, type RestartHost, type Routes, type ServedImpl, type VarCallback } from './handlers/index.js';
+import { route, type CmdHandler, type ExternalCallback, type ErrorCallback, type ReadyHost, type RestartHost, type Routes, type ServedImpl, type VarCallback } from './handlers/index.js';
 import { Caller } from './caller.js';
 
 export type { CallContext, CmdHandler } from './handlers/index.js';
@@ -363,6 +363,28 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec, D extends ConfigDe
   }
 
   // --- external MQTT ------------------------------------------------------------------------------
+  /**
+   * Subscribe to a topic under the external prefix (Everest::MqttProvider::subscribe): the callback gets the raw
+   * payload. Returns the unsubscribe function (the subscription itself stays while the module runs).
+   */
+  async subscribeExternal(topic: string, callback: ExternalCallback): Promise<() => void> {
+    const client = this.#client;
+    if (!client) throw new NotConnectedError('subscribeExternal() needs start() first');
+    const full = `${this.#o.settings.externalPrefix}${topic}`;
+    let r = this.#routes.get(full);
+    if (r?.kind !== 'external') {
+      r = { kind: 'external', host: this, callbacks: [] };
+      this.#routes.set(full, r);
+      await client.subscribeAsync(full, { qos: 2 });
+    }
+    const callbacks = r.callbacks;
+    callbacks.push(callback);
+    return () => {
+      const i = callbacks.indexOf(callback);
+      if (i >= 0) callbacks.splice(i, 1);
+    };
+  }
+
   /** Publish a raw payload under the external prefix (no envelope, as the framework does). */
   publishExternal(topic: string, payload: string): void {
     this.publisher.publishQos0(`${this.#o.settings.externalPrefix}${topic}`, payload);

@@ -68,6 +68,12 @@ export interface TsOcppConfig {
    * folder (TsOcpp's, else OCPP201's); imported only when the folder exists (default "component_config")
    */
   DeviceModelConfigPath: string;
+  /**
+   * OCPP201's key: when true, the CSMS connection is opened and closed by the external MQTT topics
+   * everest_api/ocpp/cmd/connect and everest_api/ocpp/cmd/disconnect (debugging and test benches) (default
+   * false)
+   */
+  EnableExternalWebsocketControl: boolean;
 }
 
 /** The declarations TsOcppConfig comes from: `resolveConfig(TSOCPP_CONFIG, values)` checks the values once. */
@@ -90,4 +96,5 @@ export const TSOCPP_CONFIG = {
   client_key_file: { type: 'string', default: '' },
   component_config_dir: { type: 'string', default: '' },
   DeviceModelConfigPath: { type: 'string', default: 'component_config' },
+  EnableExternalWebsocketControl: { type: 'boolean', default: false },
 } as const satisfies ConfigDeclarations;

@@ -7,6 +7,7 @@ import { handleCall } from './call.js';
 import { handleResult, type ResultHost } from './result.js';
 import { handleVar, type VarHost, type VarSubscription } from './var.js';
 import { handleError, type ErrorSubscription } from './error.js';
+import { handleExternal, type ExternalCallback, type ExternalHost } from './external.js';
 import { handleReady, type ReadyHost } from './ready.js';
 import { handleManagerRestart, type RestartHost } from './manager-restart.js';
 
@@ -19,6 +20,7 @@ export type Route =
   | { readonly kind: 'result'; readonly host: ResultHost }
   | { readonly kind: 'var'; readonly host: VarHost; readonly subs: VarSubscription[] }
   | { readonly kind: 'error'; readonly host: VarHost; readonly subs: ErrorSubscription[] }
+  | { readonly kind: 'external'; readonly host: ExternalHost; readonly callbacks: ExternalCallback[] }
   | { readonly kind: 'ready'; readonly host: ReadyHost }
   | { readonly kind: 'manager-restart'; readonly host: RestartHost };
 
@@ -40,6 +42,9 @@ export function route(r: Route, topic: string, buf: Buffer, retained: boolean): 
     case 'error':
       handleError(r.host, r.subs, topic, buf);
       return;
+    case 'external':
+      handleExternal(r.host, r.callbacks, topic, buf);
+      return;
     case 'ready':
       handleReady(r.host, buf);
       return;
@@ -54,4 +59,5 @@ export type { ResultHost } from './result.js';
 export type { VarHost, VarSubscription } from './var.js';
 export type { ErrorCallback, ErrorSubscription, RequirementError } from './error.js';
 export type { ReadyHost } from './ready.js';
+export type { ExternalCallback, ExternalHost } from './external.js';
 export type { RestartHost } from './manager-restart.js';
