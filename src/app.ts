@@ -20,6 +20,7 @@ import { bindEvseManagers } from './module/evse-manager.js';
 import { bindEvseInputs, type EvseInputs } from './module/evse-inputs.js';
 import { TransactionFeed } from './module/transactions.js';
 import { evseControl, publishTransactionVars } from './module/transaction-control.js';
+import { authControl, bindAuthSettings } from './module/auth-control.js';
 import type { Timers } from './csms/timers.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
@@ -158,7 +159,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       // fifth in the bench.
       if (wantsLink) {
         const { startCsms } = await import('./csms/index.js');
-        csms = startCsms({ moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0), evseControl: evseControl(m0) });
+        csms = startCsms({
+          moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0),
+          evseControl: evseControl(m0), authControl: authControl(m0),
+        });
       }
       return ocppHandlers(svc, csms);
     });
@@ -166,6 +170,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
     const evseInputs = await bindEvseInputs(m0, log);
     bindEvseManagers(m0, evseInputs, svc, log);
+    // TxCtrlr.EVConnectionTimeOut and AuthCtrlr.MasterPassGroupId to the auth requirement, when connected.
+    bindAuthSettings(m0, svc, log);
     // Before the feed: the transaction vars follow every TransactionEvent from the first one.
     publishTransactionVars(m0, svc, log);
     // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
