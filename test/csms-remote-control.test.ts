@@ -58,7 +58,7 @@ async function start(o: StartOpts = {}): Promise<Rig> {
   csms = await new TestCsms({ password: PASSWORD, ...(o.handlers ? { handlers: o.handlers } : {}) }).start();
   const connections: Record<string, Array<{ module_id: string; implementation_id: string }>> = { evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }] };
   if (o.withAuth !== false) connections.auth = [{ module_id: 'auth1', implementation_id: 'main' }];
-  ts = await startTsOcpp({ csms_url: csms!.url, station_id: 'CS001', device_model_db: db.path }, {
+  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: { connections },
     // The stand-ins are modules of the config: global ready (and TsOcpp's calls at ready) waits for them.
     modules: { evse1: { module: 'EvseStandIn' }, auth1: { module: 'AuthStandIn' } },
@@ -83,7 +83,7 @@ async function start(o: StartOpts = {}): Promise<Rig> {
   client.on('message', (t, payload) => {
     if (t === topic) tokens.push((JSON.parse(payload.toString()) as { data: { data: R } }).data.data);
   });
-  await csms!.waitFor('StatusNotification', 2);
+  await csms.waitFor('StatusNotification', 2);
   return { evse, cmds, auth, tokens };
 }
 
