@@ -22,6 +22,7 @@ import { bindConnectorStatus } from './module/connector-status.js';
 import { bindExternalWebsocketControl } from './module/external-websocket-control.js';
 import { TransactionFeed } from './module/transactions.js';
 import { evseControl, publishTransactionVars } from './module/transaction-control.js';
+import { authControl, bindAuthSettings } from './module/auth-control.js';
 import type { Timers } from './csms/timers.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
@@ -160,7 +161,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       // fifth in the bench.
       if (wantsLink) {
         const { startCsms } = await import('./csms/index.js');
-        csms = startCsms({ moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0), evseControl: evseControl(m0) });
+        csms = startCsms({
+          moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0),
+          evseControl: evseControl(m0), authControl: authControl(m0),
+        });
       }
       return ocppHandlers(svc, csms);
     });
@@ -168,6 +172,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
     const evseInputs = await bindEvseInputs(m0, log);
     bindEvseManagers(m0, evseInputs, svc, log);
+    // TxCtrlr.EVConnectionTimeOut and AuthCtrlr.MasterPassGroupId to the auth requirement, when connected.
+    bindAuthSettings(m0, svc, log);
     // Before the feed: the transaction vars follow every TransactionEvent from the first one.
     publishTransactionVars(m0, svc, log);
     // Plug-in, reservation and fault of each connector to its status (StatusNotification, G01).

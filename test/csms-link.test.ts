@@ -176,7 +176,7 @@ test('CALLERRORs: unknown action NotImplemented, known one NotSupported, malform
   const unknown = await csms.raw('FlyToTheMoon', {});
   assert.is(unknown[0], 4);
   assert.is(unknown[2], 'NotImplemented');
-  const unsupported = await csms.raw('UnlockConnector', { evseId: 1, connectorId: 1 });
+  const unsupported = await csms.raw('CancelReservation', { reservationId: 1 });
   assert.equal(unsupported.slice(0, 1).concat(unsupported.slice(2, 3)), [4, 'NotSupported']);
   for (const payload of [{ getVariableData: 'x' }, {}, { getVariableData: [{ component: { name: 1 }, variable: { name: 'X' } }] }, { getVariableData: [cv('A', 'B')], extra: true }]) {
     const m = await csms.raw('GetVariables', payload);

@@ -5,6 +5,7 @@
 import type { Logger } from '../log.js';
 import type { OcppService } from '../ocpp/service.js';
 import type { AnswerFirst } from './answer-first.js';
+import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import { CALL_HANDLERS, refusal, type CallContext, type DataTransferForwarder, type StationControl } from './handlers/index.js';
 import { createRPCError, type IHandlersOption, type RPCClient } from './rpc.js';
@@ -21,6 +22,7 @@ export interface DispatchOptions {
   station: StationControl;
   forwardDataTransfer: DataTransferForwarder | undefined;
   evseControl: EvseControl | undefined;
+  authControl: AuthControl | undefined;
   registration(): Registration;
   /** False once the socket's generation is over: its CALLs are refused, its follow-ups dropped. */
   isCurrent(generation: number): boolean;
@@ -51,6 +53,7 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
         station: opts.station,
         forwardDataTransfer: opts.forwardDataTransfer,
         evseControl: opts.evseControl,
+        authControl: opts.authControl,
         now: () => opts.timers.now(),
         payloadBytes: Buffer.byteLength(JSON.stringify(params ?? null)),
         after: (fn) => scope.hold(() => {

@@ -11,6 +11,8 @@ export interface EvseControl {
   stopTransaction(evseId: number, reason: EvseStopReason): Promise<boolean>;
   /** evse_manager pause_charging (libocpp's answer to an invalid token when StopTxOnInvalidId is false). */
   pauseCharging(evseId: number): Promise<boolean>;
+  /** evse_manager force_unlock(connector_id) (UnlockConnector F05, as OCPP201's unlock_connector_callback). */
+  forceUnlock(evseId: number, connectorId: number): Promise<boolean>;
 }
 
 /** The EVSE of an ongoing transaction (Started made, Ended not yet), as libocpp's get_transaction_evseid. */

@@ -7,6 +7,7 @@ import type { OcppService } from '../ocpp/service.js';
 import { ConfigError } from '../errors.js';
 import { checkStationId, readCsmsConfig, type CsmsConfig, type CsmsModuleConfig } from './config.js';
 import type { DataTransferForwarder } from './handlers/index.js';
+import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import { OcppCsmsLink } from './link.js';
 import type { Timers } from './timers.js';
@@ -17,6 +18,7 @@ export { OcppCsmsLink } from './link.js';
 export { readCsmsConfig, type CsmsConfig, type CsmsModuleConfig, type SecurityProfile } from './config.js';
 export type { DataTransferForwarder } from './handlers/index.js';
 export type { EvseControl, EvseStopReason } from './evse-control.js';
+export type { AuthControl, RemoteStartToken, WithdrawResult } from './auth-control.js';
 
 export interface CsmsOptions {
   /** The module config (csms_url, station_id, security_profile, csms_ca_file, client_cert_file, client_key_file), checked. */
@@ -31,6 +33,8 @@ export interface CsmsOptions {
   forwardDataTransfer?: DataTransferForwarder;
   /** The EVSEs' evse_manager cmds, from the bus side (src/module/transaction-control.ts). */
   evseControl?: EvseControl;
+  /** auth_provider and the auth requirement, from the bus side (src/module/auth-control.ts). */
+  authControl?: AuthControl;
   timers?: Timers;
 }
 
@@ -75,6 +79,7 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
     config, stationId, service: opts.service, password, log,
     ...(opts.forwardDataTransfer ? { forwardDataTransfer: opts.forwardDataTransfer } : {}),
     ...(opts.evseControl ? { evseControl: opts.evseControl } : {}),
+    ...(opts.authControl ? { authControl: opts.authControl } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
   });
   opts.service.attachLink(link);

@@ -11,6 +11,7 @@ import { TSOCPP_VENDOR_ID } from '../ocpp/data-transfer.js';
 import { AnswerFirst } from './answer-first.js';
 import type { CsmsConfig } from './config.js';
 import { CsmsConnection } from './connection.js';
+import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import { dispatchInbound } from './dispatch.js';
 import type { DataTransferForwarder, StationControl } from './handlers/index.js';
@@ -37,6 +38,8 @@ export interface CsmsLinkOptions {
   forwardDataTransfer?: DataTransferForwarder;
   /** The EVSEs' evse_manager cmds (RequestStopTransaction, StopTxOnInvalidId). */
   evseControl?: EvseControl;
+  /** auth_provider's provided_token and the auth requirement (RequestStartTransaction, a withdrawn token). */
+  authControl?: AuthControl;
   log: Logger;
   timers?: Timers;
   /** Seconds before another BootNotification when the CSMS gives no interval or does not answer. */
@@ -77,6 +80,7 @@ export class OcppCsmsLink implements CsmsLink {
           service: this.#service, log: this.#log, timers: this.#timers, answerFirst: this.#answerFirst, station: this.#station(),
           forwardDataTransfer: opts.forwardDataTransfer,
           evseControl: opts.evseControl,
+          authControl: opts.authControl,
           registration: () => this.#registrar.state,
           isCurrent: (g) => this.#connection.isCurrent(g),
           securityEvent,
@@ -101,7 +105,7 @@ export class OcppCsmsLink implements CsmsLink {
     });
     const now = () => this.#timers.now();
     this.#status = new StatusReporter(this.#service, sender, now, this.#log);
-    this.#outbox = new OutboxSender(this.#service, sender, this.#log, new TimerSlot(this.#timers), opts.evseControl);
+    this.#outbox = new OutboxSender(this.#service, sender, this.#log, new TimerSlot(this.#timers), opts.evseControl, opts.authControl);
     this.#events = new NotifyEventSender(sender, this.#log, this.#timers, () => readReportingValueSize(this.#service, MAX_ATTRIBUTE_VALUE));
     this.#reports = new NotifyReportSender(sender, this.#log);
     this.#unsubscribe.push(

@@ -2,6 +2,7 @@
 // TsOcpp uses; the authority is the schema set ocpp-rpc ships (lib/schemas/ocpp2_0_1.json), which checks
 // every message both ways in strict mode. EVerest's snake_case forms are in src/generated/types/ocpp.ts;
 // src/csms/mapping.ts is the one place that converts between the two.
+import type { IdToken } from '../ocpp/auth/ocpp-types.js';
 
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 export type BootReason =
@@ -212,4 +213,28 @@ export interface RequestStopTransactionRequest {
 }
 export interface RequestStopTransactionResponse {
   status: 'Accepted' | 'Rejected';
+}
+
+/** RequestStartTransaction (F01/F02); chargingProfile is taken as opaque: TsOcpp has no smart charging. */
+export interface RequestStartTransactionRequest {
+  evseId?: number;
+  remoteStartId: number;
+  idToken: IdToken;
+  groupIdToken?: IdToken;
+  chargingProfile?: Record<string, unknown>;
+}
+export interface RequestStartTransactionResponse {
+  status: 'Accepted' | 'Rejected';
+  transactionId?: string;
+  statusInfo?: OcppStatusInfo;
+}
+
+/** UnlockConnector (F05). */
+export interface UnlockConnectorRequest {
+  evseId: number;
+  connectorId: number;
+}
+export interface UnlockConnectorResponse {
+  status: 'Unlocked' | 'UnlockFailed' | 'OngoingAuthorizedTransaction' | 'UnknownConnector';
+  statusInfo?: OcppStatusInfo;
 }

@@ -1,7 +1,8 @@
 // The transactions as other modules see them and as the CSMS may steer them, the one place that joins the
 // EVSEs' evse_manager cmds and the ocpp interface's transaction vars to the OCPP side:
 // - EvseControl for the CSMS link (src/csms/evse-control.ts): stop_transaction (RequestStopTransaction F03,
-//   StopTxOnInvalidId E05) and pause_charging on the evse_manager of EVSE i (connection i - 1), as everest-core's
+//   StopTxOnInvalidId E05), pause_charging and force_unlock (UnlockConnector F05) on the evse_manager of
+//   EVSE i (connection i - 1), as everest-core's
 //   OCPP201 stop_transaction_callback / pause_charging_callback do;
 // - the vars ocpp_transaction_event and ocpp_transaction_event_response, published only where the ocpp
 //   interface in force declares them (everest-core 2024.x on; not 2023.12), in the shape of its types
@@ -27,6 +28,8 @@ export function evseControl(mod: EverestModule<TsOcppSpec>): EvseControl {
     has,
     stopTransaction: (evseId: number, reason: EvseStopReason) => call(evseId, 'stop_transaction', { request: { reason } }),
     pauseCharging: (evseId: number) => call(evseId, 'pause_charging', {}),
+    // Same args in 2023.12 and 2026.02 (in 2026.02 true means the unlock was accepted, not done).
+    forceUnlock: (evseId: number, connectorId: number) => call(evseId, 'force_unlock', { connector_id: connectorId }),
   };
 }
 

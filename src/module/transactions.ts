@@ -11,7 +11,7 @@
 // - AlignedDataCtrlr.TxEndedInterval, aligned the same way: a Sample.Clock reading kept for the Ended.
 //
 // Every interval is read again at each tick, at every powermeter reading (EVerest publishes one about every
-// second) and whenever a variable is set (service event variables_changed), so a change takes effect without a
+// second) and whenever a variable is set (service event variable_changed of SampledDataCtrlr and AlignedDataCtrlr), so a change takes effect without a
 // restart: 0 stops the timer, another value reschedules it.
 //
 // At start, records of EVSEs that no evse_manager feeds (fewer connections than before, or none) are ended
@@ -77,7 +77,9 @@ export class TransactionFeed {
         service.transactions.noteReading(evseId, toMeterReading(pm));
         this.#sync(evseId);
       }),
-      service.on('variables_changed', () => this.#syncAll()),
+      service.on('variable_changed', (cv) => {
+        if (cv.component.name === 'SampledDataCtrlr' || cv.component.name === 'AlignedDataCtrlr') this.#syncAll();
+      }),
     );
     this.#syncAll();
   }

@@ -52,8 +52,11 @@ export interface OcppServiceEvents {
   transaction_event: (e: TransactionEventMade) => void;
   /** The CSMS answered a TransactionEvent: the bus var ocpp_transaction_event_response. */
   transaction_event_response: (e: TransactionEventAnswered) => void;
-  /** Variables were written by set_variables, SetVariables or an internal change (after the commit). */
-  variables_changed: () => void;
+  /**
+   * The Actual value of a variable changed (set_variables from the bus or the CSMS, or an internal change), after
+   * the commit: libocpp's variable_changed_callback. Names the variable only; a listener reads the value.
+   */
+  variable_changed: (cv: ComponentVariable) => void;
 }
 
 export interface ServiceContext {

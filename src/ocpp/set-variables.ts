@@ -22,7 +22,7 @@ function describe(cv: ComponentVariable): string {
  * - A value equal to the stored one is Accepted without a write (and without RebootRequired or an event).
  * - rebootRequired variables store the value and answer RebootRequired (SetVariableStatusEnumType).
  */
-function setOne(ctx: ServiceContext, req: SetVariableRequest, events: EventData[]): SetVariableStatusEnumType {
+function setOne(ctx: ServiceContext, req: SetVariableRequest, events: EventData[], changed: ComponentVariable[]): SetVariableStatusEnumType {
   const r = resolve(ctx.repo, req.component_variable);
   if (r.status !== 'ok') return r.status;
   if (typeof req.value !== 'string' || validateValue(r.variable.characteristics, req.value) !== undefined) {
@@ -43,12 +43,14 @@ function setOne(ctx: ServiceContext, req: SetVariableRequest, events: EventData[
   if (r.variable.reboot_required) return 'RebootRequired';
   // libocpp set_value notifies listeners only when the storage answered Accepted: not for RebootRequired.
   if (event) events.push(event);
+  if (attribute.type === 'Actual') changed.push(req.component_variable);
   return 'Accepted';
 }
 
 export function setVariables(ctx: ServiceContext, requests: SetVariableRequest[]): SetVariableResult[] {
   const events: EventData[] = [];
-  const statuses = ctx.repo.transaction(() => requests.map((req) => setOne(ctx, req, events)));
+  const changed: ComponentVariable[] = [];
+  const statuses = ctx.repo.transaction(() => requests.map((req) => setOne(ctx, req, events, changed)));
   const results = requests.map((req, i): SetVariableResult => ({
     status: statuses[i] ?? 'Rejected',
     component_variable: copyComponentVariable(req.component_variable),
@@ -56,7 +58,7 @@ export function setVariables(ctx: ServiceContext, requests: SetVariableRequest[]
     attribute_type: attributeOf(req.attribute_type),
   }));
   emitEvents(ctx, events);
-  if (statuses.some((st) => st === 'Accepted' || st === 'RebootRequired')) ctx.events.emit('variables_changed');
+  for (const cv of changed) ctx.events.emit('variable_changed', cv);
   return results;
 }
 
@@ -68,6 +70,7 @@ export function setVariables(ctx: ServiceContext, requests: SetVariableRequest[]
 export function setInternal(
   ctx: ServiceContext, cv: ComponentVariable, value: string, attributeType?: AttributeEnum,
 ): void {
+  let changed = false;
   const event = ctx.repo.transaction(() => {
     const r = resolve(ctx.repo, cv);
     if (r.status !== 'ok') {
@@ -82,8 +85,9 @@ export function setInternal(
     const why = validateValue(r.variable.characteristics, value);
     // The message never carries the value: it may be a secret.
     if (why) throw new DeviceModelError('TSOCPP_ERR_INVALID_VALUE', `value for ${describe(cv)} rejected: ${why}`);
+    changed = type === 'Actual' && attribute.value !== value;
     return writeValue(ctx, { component: r.component, variable: r.variable, attribute }, value);
   });
   if (event) ctx.events.emit('event_data', event);
-  ctx.events.emit('variables_changed');
+  if (changed) ctx.events.emit('variable_changed', cv);
 }

@@ -5,6 +5,7 @@
 import type { Logger } from '../../log.js';
 import type { DataTransferRequest } from '../../generated/types/ocpp.js';
 import type { OcppService } from '../../ocpp/service.js';
+import type { AuthControl } from '../auth-control.js';
 import type { EvseControl } from '../evse-control.js';
 import type { BootReason, NotifyReportRequest } from '../ocpp-types.js';
 import type { Registration } from '../sender.js';
@@ -32,6 +33,8 @@ export interface CallContext {
   readonly forwardDataTransfer: DataTransferForwarder | undefined;
   /** The EVSEs' evse_manager cmds (RequestStopTransaction); undefined without the bus side. */
   readonly evseControl: EvseControl | undefined;
+  /** auth_provider's provided_token and the auth requirement (RequestStartTransaction); undefined without the bus side. */
+  readonly authControl: AuthControl | undefined;
   now(): Date;
   /** Bytes of the CALL's payload as JSON (the DeviceDataCtrlr BytesPerMessage limits). */
   readonly payloadBytes: number;

@@ -11,11 +11,13 @@ import { getBaseReport } from './get-base-report.js';
 import { getLocalListVersion } from './get-local-list-version.js';
 import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
+import { requestStartTransaction } from './request-start-transaction.js';
 import { requestStopTransaction } from './request-stop-transaction.js';
 import { reset } from './reset.js';
 import { sendLocalList } from './send-local-list.js';
 import { setVariables } from './set-variables.js';
 import { triggerMessage } from './trigger-message.js';
+import { unlockConnector } from './unlock-connector.js';
 
 export type { CallContext, CallHandler, DataTransferForwarder, StationControl } from './context.js';
 
@@ -31,7 +33,9 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   ClearCache: clearCache,
   SendLocalList: sendLocalList,
   GetLocalListVersion: getLocalListVersion,
+  RequestStartTransaction: requestStartTransaction,
   RequestStopTransaction: requestStopTransaction,
+  UnlockConnector: unlockConnector,
 };
 
 // libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.

@@ -17,7 +17,9 @@
 import type { Logger } from '../../log.js';
 import type { OcppService, OutboxEntry, TransactionEventAnswer } from '../../ocpp/service.js';
 import type { TransactionEventRequest } from '../../ocpp/transactions/ocpp-types.js';
+import type { AuthControl } from '../auth-control.js';
 import type { EvseControl } from '../evse-control.js';
+import type { IdTokenInfo as OcppIdTokenInfo } from '../../ocpp/auth/ocpp-types.js';
 import { toOcppSecurityEvent } from '../mapping.js';
 import { classifyFailure, rpcErrorCode, type Failure, type Sender } from '../sender.js';
 import type { TimerSlot } from '../timers.js';
@@ -40,15 +42,17 @@ export class OutboxSender {
   readonly #log: Logger;
   readonly #retry: TimerSlot;
   readonly #evseControl: EvseControl | undefined;
+  readonly #authControl: AuthControl | undefined;
   /** Attempts of the entry at the head, by outbox id (in memory: a restart starts the count again). */
   readonly #attempts = new Map<number, number>();
   /** The last idTokenInfo the CSMS gave per transactionId (StopTxOnInvalidId acts on it: invalid-id.ts). */
   readonly idTokenInfo = new Map<string, IdTokenInfo>();
   #running = false;
 
-  constructor(service: OcppService, sender: Sender, log: Logger, retry: TimerSlot, evseControl?: EvseControl) {
+  constructor(service: OcppService, sender: Sender, log: Logger, retry: TimerSlot, evseControl?: EvseControl, authControl?: AuthControl) {
     this.#service = service;
     this.#evseControl = evseControl;
+    this.#authControl = authControl;
     this.#sender = sender;
     this.#log = log;
     this.#retry = retry;
@@ -149,10 +153,23 @@ export class OutboxSender {
     const request = entry.payload as unknown as TransactionEventRequest;
     try {
       this.#service.transactionEventAnswered({ request, response: res });
-      onInvalidId(this.#service, this.#evseControl, this.#log, request, res);
+      this.#cacheIdTokenInfo(request, res);
+      onInvalidId(this.#service, { evse: this.#evseControl, auth: this.#authControl }, this.#log, request, res);
     } catch (err) {
       this.#log.error({ err, seqNo: request.seqNo }, 'could not act on the answer to a TransactionEvent');
     }
+  }
+
+  /**
+   * C10.FR.05: the idTokenInfo of the answer updates the authorization cache, as libocpp's TransactionBlock
+   * does: not for an answer to Ended (libocpp returns before), not for a Central token (C03/C05: central
+   * information is never cached); the room checks AuthCtrlr / AuthCacheCtrlr Enabled.
+   */
+  #cacheIdTokenInfo(request: TransactionEventRequest, res: TransactionEventAnswer): void {
+    const info = res.idTokenInfo;
+    const token = request.idToken;
+    if (info === undefined || token === undefined || request.eventType === 'Ended' || token.type === 'Central') return;
+    this.#service.auth.cacheIdTokenInfo(token, info as unknown as OcppIdTokenInfo);
   }
 
   #remember(entry: OutboxEntry & { kind: 'TransactionEvent' }, res: TransactionEventAnswer): void {

@@ -148,6 +148,9 @@ class Work {
     if (r.chargingState === chargingBefore && !tokenPending) return;
     this.emit('Updated', trigger, (req) => {
       if (tokenPending && r.idToken) req.idToken = r.idToken;
+      // F02 (cable first): the event that brings a remote start's token names its remoteStartId, as libocpp
+      // gives it to the first TransactionEvent with that token.
+      if (tokenPending && r.remoteStartId !== undefined) req.transactionInfo.remoteStartId = r.remoteStartId;
     });
     if (tokenPending) r.idTokenSent = true;
   }
