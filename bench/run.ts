@@ -81,6 +81,7 @@ const results: {
   everest?: EverestResult | { skipped: string };
   csms?: unknown;
   transactions?: unknown;
+  auth?: unknown;
   targets: Target[];
 } = { meta: {}, bus: [], targets: [] };
 
@@ -419,6 +420,11 @@ async function main(): Promise<void> {
     const { runTransactionsBench } = await import('./transactions.bench.js');
     results.transactions = await runTransactionsBench({ launcher, ...(quick ? { sessions: 10, queued: 200 } : {}) });
   }
+  if (wants('auth')) {
+    log('Token validation (bench/auth.bench.ts)');
+    const { runAuthBench } = await import('./auth.bench.js');
+    results.auth = await runAuthBench({ launcher, ...(quick ? { calls: 100 } : {}) });
+  }
   results.meta.loadAverageAfter = loadAverage();
 
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
@@ -489,6 +495,10 @@ function report(): string {
   if (results.transactions !== undefined) {
     out.push('', '### Transactions (bench/transactions.bench.ts)', '');
     out.push(csmsReport(results.transactions));
+  }
+  if (results.auth !== undefined) {
+    out.push('', '### Token validation (bench/auth.bench.ts)', '');
+    out.push(csmsReport(results.auth));
   }
   out.push('', '### Targets', '');
   out.push(table(['target', 'value', 'limit', 'met'], results.targets.map((t) => [t.what, t.value, t.limit, t.met ? 'yes' : 'NO'])));
