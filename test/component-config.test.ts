@@ -88,9 +88,10 @@ test('import: a whole folder at open; new variables added, values set, SecurityC
     assert.is(value(svc, cv('VendorFan', 'Mode', { componentInstance: 'Cabinet' })), 'Auto');
     // An existing variable's attribute value set; TsOcpp's mutability kept.
     assert.is(value(svc, cv('EVSE', 'Power', { evse: { id: 1 } }), 'MaxSet'), '11000');
-    // Left out: a controller TsOcpp lacks, the flag of a feature it lacks, an EVSE beyond evse_count 2.
+    // Left out: a controller TsOcpp lacks, an EVSE beyond evse_count 2. (Every capability flag of a controller
+    // TsOcpp has is real now, so the file's SampledDataCtrlr Enabled true is taken.)
     assert.is(value(svc, cv('SmartChargingCtrlr', 'Available')), 'UnknownComponent');
-    assert.is(value(svc, cv('SampledDataCtrlr', 'Enabled')), 'false');
+    assert.is(value(svc, cv('SampledDataCtrlr', 'Enabled')), 'true');
     assert.is(value(svc, cv('EVSE', 'Available', { evse: { id: 3 } })), 'UnknownComponent');
     // The password is imported but WriteOnly: refused to GetVariables, readable inside; never in a log line.
     assert.is(value(svc, cv('SecurityCtrlr', 'BasicAuthPassword')), 'Rejected');

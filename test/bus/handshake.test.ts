@@ -110,7 +110,10 @@ test('publishes metadata naming its implementations', async () => {
   assert.ok(m);
   const body = JSON.parse(m.text) as Record<string, unknown>;
   const data = (dialect === 'v25' ? body.data : body) as { provides: Record<string, { interface: string }> };
-  assert.equal(data.provides, { ocpp_generic: { interface: 'ocpp' }, data_transfer: { interface: 'ocpp_data_transfer' } });
+  assert.equal(data.provides, {
+    ocpp_generic: { interface: 'ocpp' }, data_transfer: { interface: 'ocpp_data_transfer' },
+    auth_validator: { interface: 'auth_token_validator' }, auth_provider: { interface: 'auth_token_provider' },
+  });
 });
 
 test('restarted alone while the stack is up, it comes back serving on its own', async () => {
