@@ -1,6 +1,7 @@
 // A strict ocpp-rpc CSMS for the session runs under a real manager (README "Sessions under a real manager").
 //
 //   npx tsx bench/everest/session-csms.ts --port 19901 [--interval-s 2] [--out FILE] [--toggle-availability]
+//     [--invalid-tokens A,B] [--remote-start TOKEN]
 //
 // It accepts every station, answers every call with the smallest valid answer, and once BootNotification is
 // accepted sets SampledDataCtrlr.TxUpdatedInterval to --interval-s (default 2) so a short session carries
@@ -8,6 +9,8 @@
 // later, Operative for EVSE 1 (the station disables and enables its evse_manager). Each TransactionEvent is printed as one line (receipt time, eventType, seqNo,
 // triggerReason, transactionId, chargingState, meter values); on SIGINT/SIGTERM, or --out, it writes a
 // summary: per transactionId the seqNos, whether they are contiguous from 0, and Started..Ended in order.
+// Authorize is answered Invalid for the --invalid-tokens, Accepted for any other token, and logged with its token
+// (test tokens only). --remote-start TOKEN sends RequestStartTransaction for EVSE 1 after the SetVariables.
 // strictMode: every message both ways is validated against the OCPP 2.0.1 schemas.
 import { writeFileSync } from 'node:fs';
 import { RPCServer, type IHandlersOption } from '../../src/csms/rpc.js';
@@ -21,6 +24,8 @@ const port = Number(flag('port', '19901'));
 const intervalS = flag('interval-s', '2');
 const out = flag('out', '');
 const toggleAvailability = process.argv.includes('--toggle-availability');
+const invalidTokens = new Set(flag('invalid-tokens', '').split(',').filter((t) => t !== ''));
+const remoteStart = flag('remote-start', '');
 
 type Station = {
   identity: string;
@@ -74,13 +79,23 @@ server.on('client', (client: Station) => {
       console.log(`${seen.at} ${id} -> TransactionEvent ${tx.eventType} seqNo=${tx.seqNo} trigger=${tx.triggerReason} tx=${tx.transactionInfo.transactionId} state=${tx.transactionInfo.chargingState ?? '-'}${tx.transactionInfo.stoppedReason ? ` stopped=${tx.transactionInfo.stoppedReason}` : ''}${tx.offline ? ' offline' : ''} meter=[${seen.meter.join(' ')}]`);
       return {};
     }
-    console.log(`${time()} ${id} -> ${String(method)}`);
+    if (method === 'Authorize') {
+      const token = (params as { idToken: { idToken: string; type: string } }).idToken;
+      const status = invalidTokens.has(token.idToken) ? 'Invalid' : 'Accepted';
+      console.log(`${time()} ${id} -> Authorize ${token.idToken} (${token.type}) <- ${status}`);
+      return { idTokenInfo: { status } };
+    }
+    console.log(`${time()} ${id} -> ${String(method)}${method === 'StatusNotification' ? ` ${JSON.stringify(params)}` : ''}`);
     switch (method) {
       case 'BootNotification':
         setTimeout(() => {
           client.call('SetVariables', { setVariableData: [{ component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedInterval' }, attributeValue: intervalS }] })
             .then(async (r) => {
               console.log(`${time()} ${id}: SetVariables TxUpdatedInterval=${intervalS} -> ${JSON.stringify(r)}`);
+              if (remoteStart !== '') {
+                const rs = await client.call('RequestStartTransaction', { idToken: { idToken: remoteStart, type: 'ISO14443' }, remoteStartId: 1, evseId: 1 });
+                console.log(`${time()} ${id}: RequestStartTransaction ${remoteStart} EVSE 1 -> ${JSON.stringify(rs)}`);
+              }
               if (!toggleAvailability) return;
               for (const operationalStatus of ['Inoperative', 'Operative']) {
                 const a = await client.call('ChangeAvailability', { operationalStatus, evse: { id: 1 } });
