@@ -78,7 +78,13 @@ test('everest profile: a broker of its own, the everest-demo manager, TsOcpp sta
   assert.is(moduleId, 'ocpp');
   assert.equal(everestConfig.active_modules[moduleId!], { ...everestConfig.active_modules[moduleId!], module: 'TsOcpp', standalone: true });
   assert.ok(t.command?.join(' ').includes('--mqtt_broker_host everest-mqtt'));
-  assert.is(services['everest-mqtt']!.ports?.[0], '1884:1883', 'its own host port, apart from the default stack');
+  assert.is(services['everest-mqtt']!.ports?.[0], '127.0.0.1:1884:1883', 'its own host port, apart from the default stack');
+});
+
+test('the anonymous brokers are published on the loopback interface only (issue 20 item 7)', () => {
+  for (const [name, s] of Object.entries(services)) {
+    for (const p of s.ports ?? []) assert.match(p, /^127\.0\.0\.1:\d+:\d+$/, `${name}: ${p} is reachable from other hosts`);
+  }
 });
 
 test('every service restarts on failure; brokers and TsOcpp have healthchecks', () => {
