@@ -102,7 +102,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const e = opts.embedded;
       if (e.broker) {
         const { startBroker } = await import('./embedded/broker.js');
-        broker = await startBroker({ host: e.broker.host, port: e.broker.port, log });
+        // With --mqtt-username/--mqtt-password the broker requires them of every client (this module's too);
+        // beyond loopback it refuses to start without them.
+        const credentials = settings.username !== undefined && settings.password !== undefined ? { username: settings.username, password: settings.password } : undefined;
+        broker = await startBroker({ host: e.broker.host, port: e.broker.port, log, ...(credentials ? { credentials } : {}) });
         settings = { ...settings, brokerUrl: broker.url, socketPath: undefined };
         cleanup.push(() => broker!.close());
       }
@@ -112,6 +115,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const { ConfigService } = await import('./embedded/config-service.js');
       configService = new ConfigService({
         brokerUrl: settings.brokerUrl,
+        ...(settings.username !== undefined ? { username: settings.username } : {}),
+        ...(settings.password !== undefined ? { password: settings.password } : {}),
         prefix: settings.everestPrefix,
         dialect: e.dialect,
         config,

@@ -1,8 +1,25 @@
 // The embedded MQTT broker (aedes) for the one-command start and the tests. Its server sockets have
 // TCP_NODELAY, like mosquitto with `set_tcp_nodelay true` (everest-bus.md, transport facts).
+import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import { Aedes } from 'aedes';
+import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
+
+/** Username and password every client must give (beyond loopback the embedded broker requires them). */
+export interface BrokerCredentials {
+  username: string;
+  password: string;
+}
+
+function same(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Loopback addresses: where the embedded broker may listen without credentials. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export interface EmbeddedBroker {
   readonly host: string;
@@ -11,9 +28,28 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-export async function startBroker(opts: { host?: string; port?: number; log?: Logger } = {}): Promise<EmbeddedBroker> {
+export async function startBroker(opts: { host?: string; port?: number; log?: Logger; credentials?: BrokerCredentials } = {}): Promise<EmbeddedBroker> {
   const host = opts.host ?? '127.0.0.1';
+  const creds = opts.credentials;
+  // Checked before anything is made, so a refusal leaves nothing running.
+  if (!creds && !isLoopback(host)) {
+    throw new ConfigError('host', `the embedded broker would listen on ${host} without authentication: give --mqtt-username and --mqtt-password (every client, TsOcpp included, must then use them) or listen on 127.0.0.1`);
+  }
   const aedes = await Aedes.createBroker();
+  if (creds) {
+    const user = Buffer.from(creds.username);
+    const pass = Buffer.from(creds.password);
+    // MQTT 3.1.1 CONNACK 4: bad user name or password. Neither is logged.
+    aedes.authenticate = (client, username, password, done) => {
+      const ok = username !== undefined && password !== undefined && same(Buffer.from(username), user) && same(Buffer.from(password), pass);
+      if (ok) {
+        done(null, true);
+        return;
+      }
+      opts.log?.warn({ client: client.id }, 'broker: a client was refused (wrong or missing username/password)');
+      done(Object.assign(new Error('bad username or password'), { returnCode: 4 }), false);
+    };
+  }
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);

@@ -13,6 +13,9 @@ import { moduleConfigV19, moduleConfigV22, type EverestConfig } from './everest-
 
 export interface ConfigServiceOptions {
   brokerUrl: string;
+  /** The broker's credentials, when it requires them. */
+  username?: string;
+  password?: string;
   prefix: string;
   dialect: DialectName;
   config: EverestConfig;
@@ -55,6 +58,8 @@ export class ConfigService {
       protocolVersion: 4,
       clean: true,
       reconnectPeriod: 500,
+      ...(this.#o.username !== undefined ? { username: this.#o.username } : {}),
+      ...(this.#o.password !== undefined ? { password: this.#o.password } : {}),
     });
     this.#client = client;
     await new Promise<void>((resolve, reject) => {
