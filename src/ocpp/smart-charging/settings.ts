@@ -18,6 +18,8 @@ export interface SmartChargingSettings {
   maxEntries: number | undefined;
   /** SupplyVoltage (V), for A <-> W. */
   supplyVoltage: number;
+  /** ACPhaseSwitchingSupported: phaseToUse is accepted only with it (K01.FR.20). */
+  acPhaseSwitching: boolean;
 }
 
 function actual(repo: DeviceModelRepository, name: string): string | undefined {
@@ -45,5 +47,6 @@ export function readSmartChargingSettings(repo: DeviceModelRepository): SmartCha
     rateUnits: units,
     maxEntries: entries?.characteristics.max_limit,
     supplyVoltage: int(repo, 'SupplyVoltage') ?? 230,
+    acPhaseSwitching: (actual(repo, 'ACPhaseSwitchingSupported') ?? 'false').toLowerCase() === 'true',
   };
 }

@@ -89,8 +89,7 @@ export class SmartCharging {
       return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidValue', additionalInfo: 'ChargingStationExternalConstraintsInSetChargingProfileRequest' } };
     }
     const s = this.#o.settings();
-    // The one being replaced does not count against the others (K01.FR.05).
-    const installed = this.#o.store.all().filter((p) => p.profile.id !== profile.id);
+    const installed = this.#o.store.all();
     const result = validateProfile(profile, {
       evseId,
       evseExists: (id) => this.evseExists(id),
@@ -102,6 +101,7 @@ export class SmartCharging {
         ...(s.maxStackLevel !== undefined ? { maxStackLevel: s.maxStackLevel } : {}),
         ...(s.maxEntries !== undefined ? { entries: s.maxEntries } : {}),
         installed: installed.length,
+        acPhaseSwitching: s.acPhaseSwitching,
       },
       installed,
       now: this.#o.now(),
@@ -110,9 +110,10 @@ export class SmartCharging {
       this.#o.log.info({ profile: profile.id, evse: evseId, reason: result.reasonCode, info: result.additionalInfo }, 'charging profile rejected');
       return { status: 'Rejected', statusInfo: { reasonCode: result.reasonCode, additionalInfo: result.additionalInfo } };
     }
+    // K01.FR.05: the profile of the same id is replaced wherever it was (the store keys profiles by id).
     this.#o.store.put({ evseId, profile });
     this.#o.log.info({ profile: profile.id, evse: evseId, purpose: profile.chargingProfilePurpose, stack_level: profile.stackLevel }, 'charging profile installed');
-    this.#changed(installed.length + 1);
+    this.#changed(installed.length + (result.replaces === undefined ? 1 : 0));
     return { status: 'Accepted' };
   }
 
@@ -167,13 +168,22 @@ export class SmartCharging {
   /** The composite schedule itself, for an EVSE known to exist (the bus side's limits). */
   compositeOf(evseId: number, durationS: number, unit: ChargingRateUnit, start: Date = this.#o.now()): CompositeSchedule {
     const tx = evseId === 0 ? undefined : this.#o.transactionOf(evseId);
+    const evses = [];
+    // The station's schedule sums its EVSEs' (libocpp calculate_composite_schedule for evse 0).
+    if (evseId === 0) {
+      for (let id = 1; id <= this.#o.evseCount; id++) {
+        const t = this.#o.transactionOf(id);
+        evses.push(t ? { evseId: id, transaction: t } : { evseId: id });
+      }
+    }
     return compositeSchedule({
       evseId,
-      profiles: this.#o.store.all().filter((p) => p.evseId === evseId || p.evseId === 0),
+      profiles: this.#o.store.all(),
       start,
       durationS,
       unit,
       ...(tx ? { transaction: tx } : {}),
+      ...(evseId === 0 ? { evses } : {}),
       voltage: this.#o.settings().supplyVoltage,
     });
   }
