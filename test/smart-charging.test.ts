@@ -81,9 +81,9 @@ test('K01 SetChargingProfile Accepted from a strict CSMS; K09 GetChargingProfile
   assert.equal(await csms!.call('SetChargingProfile', { evseId: 1, chargingProfile: txDefault }), { status: 'Accepted' });
   assert.equal(await csms!.call('SetChargingProfile', { evseId: 0, chargingProfile: stationMax }), { status: 'Accepted' });
   // K01.FR.?: a ChargingStationMaxProfile only at EVSE 0; an EVSE that does not exist (K01.FR.28).
-  const atEvse = (await csms!.call('SetChargingProfile', { evseId: 1, chargingProfile: { ...stationMax, id: 3 } })) as R;
+  const atEvse = await csms!.call('SetChargingProfile', { evseId: 1, chargingProfile: { ...stationMax, id: 3 } });
   assert.is(atEvse.status, 'Rejected');
-  assert.is(((await csms!.call('SetChargingProfile', { evseId: 9, chargingProfile: { ...txDefault, id: 4 } })) as R).status, 'Rejected');
+  assert.is((await csms!.call('SetChargingProfile', { evseId: 9, chargingProfile: { ...txDefault, id: 4 } })).status, 'Rejected');
   assert.is(ts!.app.service.getVariables([{ component_variable: { component: { name: 'SmartChargingCtrlr' }, variable: { name: 'Entries' } } }])[0]?.value, '2');
 
   assert.equal(await csms!.call('GetChargingProfiles', { requestId: 7, chargingProfile: {} }), { status: 'Accepted' });
@@ -93,7 +93,7 @@ test('K01 SetChargingProfile Accepted from a strict CSMS; K09 GetChargingProfile
     [[7, 0, true, 'CSO', [2]], [7, 1, false, 'CSO', [1]]]);
   assert.equal(await csms!.call('GetChargingProfiles', { requestId: 8, chargingProfile: { chargingProfilePurpose: 'TxProfile' } }), { status: 'NoProfiles' });
 
-  const composite = (await csms!.call('GetCompositeSchedule', { evseId: 1, duration: 3600, chargingRateUnit: 'A' })) as R;
+  const composite = await csms!.call('GetCompositeSchedule', { evseId: 1, duration: 3600, chargingRateUnit: 'A' });
   assert.is(composite.status, 'Accepted');
   const schedule = composite.schedule as R;
   assert.is(schedule.evseId, 1);
@@ -101,7 +101,7 @@ test('K01 SetChargingProfile Accepted from a strict CSMS; K09 GetChargingProfile
   // The lower of 16 A and 11 kW over 3 phases at 230 V (15.94 A).
   const limit = (schedule.chargingSchedulePeriod as R[])[0]!.limit as number;
   assert.ok(limit > 15.9 && limit < 16, `limit ${limit}`);
-  assert.is(((await csms!.call('GetCompositeSchedule', { evseId: 5, duration: 60 })) as R).status, 'Rejected');
+  assert.is((await csms!.call('GetCompositeSchedule', { evseId: 5, duration: 60 })).status, 'Rejected');
 
   assert.equal(await csms!.call('ClearChargingProfile', { chargingProfileId: 1 }), { status: 'Accepted' });
   assert.equal(await csms!.call('ClearChargingProfile', { chargingProfileId: 1 }), { status: 'Unknown' });
