@@ -24,6 +24,7 @@ import { TransactionFeed } from './module/transactions.js';
 import { evseControl, publishTransactionVars } from './module/transaction-control.js';
 import { authControl, bindAuthSettings } from './module/auth-control.js';
 import type { Timers } from './csms/timers.js';
+import { EnergyLimits } from './module/energy-limits.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
 import type { EmbeddedBroker } from './embedded/broker.js';
@@ -50,6 +51,8 @@ export interface AppOptions {
   embedded?: EmbeddedOptions;
   /** The timers of the periodic meter values (SampledDataCtrlr.TxUpdatedInterval); tests drive them. */
   sampleTimers?: Timers;
+  /** The timers of the composite schedules sent to the evse_energy_sink connections (period boundaries, interval). */
+  energyTimers?: Timers;
 }
 
 export interface App {
@@ -88,12 +91,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
   let service: OcppService | undefined;
   let csms: Csms | undefined;
   let feed: TransactionFeed | undefined;
+  let energy: EnergyLimits | undefined;
   // The CSMS link first (its is_connected=false still reaches the bus), then the bus module (calls in
   // flight still see an open service), then the service, then the embedded parts.
   const stopAll = async (): Promise<void> => {
     await csms?.close();
     await mod?.stop();
     feed?.stop();
+    energy?.stop();
     service?.close();
     for (const fn of cleanup) await fn().catch(() => undefined);
   };
@@ -186,6 +191,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (m0.config.module.EnableExternalWebsocketControl) await bindExternalWebsocketControl(m0, svc, csms !== undefined, log);
     // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
     feed = new TransactionFeed(evseInputs, svc, log, opts.sampleTimers ? { timers: opts.sampleTimers } : {});
+    // Charging profiles to EVerest's energy management and the charging_schedules var (src/module/energy-limits.ts),
+    // from global ready on: the sinks serve their cmds only then.
+    const limits = new EnergyLimits(m0, svc, log, opts.energyTimers ? { timers: opts.energyTimers } : {});
+    energy = limits;
+    m0.onReady(() => limits.push());
     let stopped = false;
     return {
       module: m0,

@@ -117,6 +117,18 @@ const PINS: Record<string, Pin> = {
     gitBlob: 'b29c4cb337e51e93ca98098f2cee22d0e2881245',
     sha256: 'a408de2a8330e2e8b148879a2a31c37106d51ae823cb855e33d7bf5c9e44d8ab',
   },
+  'interfaces/external_energy_limits.yaml': {
+    tag: '2023.12.0',
+    commit: 'c04b7cc33',
+    gitBlob: '99191e3c6e3fc2f4504b1af76b1f08c98fb94188',
+    sha256: '63a803c2af63dadb44bc76c3040ced82b504a5fc39a8c4a39222a8b69e35e314',
+  },
+  'releases/2026.02.0/interfaces/external_energy_limits.yaml': {
+    tag: '2026.02.0',
+    commit: '7c6e5c7e2',
+    gitBlob: '7095552892aa8d155c1646c95de014eccb5e469d',
+    sha256: 'e54e8b2c323073e62e072841a31f615501b22b26d461a421e9f83876b40c9d5b',
+  },
   'releases/2026.02.0/interfaces/evse_manager.yaml': {
     tag: '2026.02.0',
     commit: '606712b6c',

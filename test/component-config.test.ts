@@ -90,7 +90,9 @@ test('import: a whole folder at open; new variables added, values set, SecurityC
     assert.is(value(svc, cv('EVSE', 'Power', { evse: { id: 1 } }), 'MaxSet'), '11000');
     // Left out: a controller TsOcpp lacks, an EVSE beyond evse_count 2. (Every capability flag of a controller
     // TsOcpp has is real now, so the file's SampledDataCtrlr Enabled true is taken.)
-    assert.is(value(svc, cv('SmartChargingCtrlr', 'Available')), 'UnknownComponent');
+    assert.is(value(svc, cv('ReservationCtrlr', 'Available')), 'UnknownComponent');
+    // Smart charging is real (src/ocpp/smart-charging): its controller is taken.
+    assert.is(value(svc, cv('SmartChargingCtrlr', 'Available')), 'true');
     assert.is(value(svc, cv('SampledDataCtrlr', 'Enabled')), 'true');
     assert.is(value(svc, cv('EVSE', 'Available', { evse: { id: 3 } })), 'UnknownComponent');
     // The password is imported but WriteOnly: refused to GetVariables, readable inside; never in a log line.
@@ -100,7 +102,7 @@ test('import: a whole folder at open; new variables added, values set, SecurityC
     assert.not.ok(cap.lines.some((l) => l.includes(SECRET)), 'the secret is in no log line, at any level');
     const s = svc.componentConfigImport!;
     assert.is(s.componentsAdded, 1);
-    assert.ok(s.skipped.some((x) => x.startsWith('SmartChargingCtrlr')));
+    assert.ok(s.skipped.some((x) => x.startsWith('ReservationCtrlr')));
     assert.ok(s.skipped.some((x) => x.startsWith('EVSE@3')));
   } finally {
     svc.close();

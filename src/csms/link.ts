@@ -285,6 +285,17 @@ export class OcppCsmsLink implements CsmsLink {
       connectorExists: (evseId, connectorId) => this.#status.exists(evseId, connectorId),
       heartbeatIntervalChanged: () => this.#registrar.heartbeatIntervalChanged(),
       report: (parts) => this.#reports.push(parts),
+      reportChargingProfiles: (reports) => {
+        void (async () => {
+          for (const r of reports) {
+            try {
+              await this.#call('ReportChargingProfiles', r);
+            } catch (err) {
+              this.#log.warn({ err, requestId: r.requestId, evseId: r.evseId }, 'ReportChargingProfiles not delivered');
+            }
+          }
+        })();
+      },
       reset: ({ onIdle }) => this.#reset(onIdle),
     };
   }

@@ -3,6 +3,7 @@
 // every message both ways in strict mode. EVerest's snake_case forms are in src/generated/types/ocpp.ts;
 // src/csms/mapping.ts is the one place that converts between the two.
 import type { IdToken } from '../ocpp/auth/ocpp-types.js';
+import type { ChargingProfile, ChargingProfilePurpose, ChargingRateUnit, CompositeSchedule } from '../ocpp/smart-charging/ocpp-types.js';
 
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 export type BootReason =
@@ -236,5 +237,56 @@ export interface UnlockConnectorRequest {
 }
 export interface UnlockConnectorResponse {
   status: 'Unlocked' | 'UnlockFailed' | 'OngoingAuthorizedTransaction' | 'UnknownConnector';
+  statusInfo?: OcppStatusInfo;
+}
+
+// Smart charging (K01, K08, K09, K10); the profile shapes are the room's (src/ocpp/smart-charging/ocpp-types.ts).
+
+export interface SetChargingProfileRequest {
+  evseId: number;
+  chargingProfile: ChargingProfile;
+}
+export interface SetChargingProfileResponse {
+  status: 'Accepted' | 'Rejected';
+  statusInfo?: OcppStatusInfo;
+}
+export interface ClearChargingProfileRequest {
+  chargingProfileId?: number;
+  chargingProfileCriteria?: { evseId?: number; chargingProfilePurpose?: ChargingProfilePurpose; stackLevel?: number };
+}
+export interface ClearChargingProfileResponse {
+  status: 'Accepted' | 'Unknown';
+  statusInfo?: OcppStatusInfo;
+}
+export type ChargingLimitSource = 'EMS' | 'Other' | 'SO' | 'CSO';
+export interface ChargingProfileCriterion {
+  chargingProfilePurpose?: ChargingProfilePurpose;
+  stackLevel?: number;
+  chargingProfileId?: number[];
+  chargingLimitSource?: ChargingLimitSource[];
+}
+export interface GetChargingProfilesRequest {
+  requestId: number;
+  evseId?: number;
+  chargingProfile: ChargingProfileCriterion;
+}
+export interface GetChargingProfilesResponse {
+  status: 'Accepted' | 'NoProfiles';
+}
+export interface ReportChargingProfilesRequest {
+  requestId: number;
+  chargingLimitSource: ChargingLimitSource;
+  tbc?: boolean;
+  evseId: number;
+  chargingProfile: ChargingProfile[];
+}
+export interface GetCompositeScheduleRequest {
+  duration: number;
+  chargingRateUnit?: ChargingRateUnit;
+  evseId: number;
+}
+export interface GetCompositeScheduleResponse {
+  status: 'Accepted' | 'Rejected';
+  schedule?: CompositeSchedule;
   statusInfo?: OcppStatusInfo;
 }

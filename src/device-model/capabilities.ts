@@ -44,6 +44,11 @@ export const FEATURES: readonly Feature[] = [
     real: true,
     flags: [{ component: 'AlignedDataCtrlr', variable: 'Available' }, { component: 'AlignedDataCtrlr', variable: 'Enabled' }],
   },
+  {
+    what: 'smart charging (SetChargingProfile K01, GetCompositeSchedule K08, GetChargingProfiles K09, ClearChargingProfile K10; src/ocpp/smart-charging)',
+    real: true,
+    flags: [{ component: 'SmartChargingCtrlr', variable: 'Available' }, { component: 'SmartChargingCtrlr', variable: 'Enabled' }],
+  },
 ];
 
 /**
@@ -52,7 +57,7 @@ export const FEATURES: readonly Feature[] = [
  * FEATURES.
  */
 export const ABSENT_CONTROLLERS: readonly string[] = [
-  'CustomizationCtrlr', 'DisplayMessageCtrlr', 'ISO15118Ctrlr', 'MonitoringCtrlr', 'ReservationCtrlr', 'SmartChargingCtrlr', 'TariffCostCtrlr',
+  'CustomizationCtrlr', 'DisplayMessageCtrlr', 'ISO15118Ctrlr', 'MonitoringCtrlr', 'ReservationCtrlr', 'TariffCostCtrlr',
 ];
 
 /** The flags that must read false: the features TsOcpp does not have. */

@@ -276,6 +276,25 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tx_meter_values_tx ON tx_meter_values (transaction_id, id);
     `,
   },
+  {
+    // The smart-charging room (src/ocpp/smart-charging, K01-K17): the charging profiles the CSMS installed, with
+    // the EVSE each applies to (0: the station), kept across restarts as libocpp keeps them in its database. The
+    // id is the profile's own: one profile per id on the station (K01.FR.05 replaces it). SmartChargingCtrlr is new
+    // in the seed, which adds it to existing databases at open (as TxCtrlr.Enabled was added).
+    version: 10,
+    name: 'charging profiles',
+    sql: `
+      CREATE TABLE charging_profiles (
+        id INTEGER PRIMARY KEY,
+        evse_id INTEGER NOT NULL CHECK (evse_id >= 0),
+        purpose TEXT NOT NULL,
+        stack_level INTEGER NOT NULL,
+        transaction_id TEXT,
+        profile TEXT NOT NULL
+      );
+      CREATE INDEX charging_profiles_tx ON charging_profiles (transaction_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -9,7 +9,7 @@ import { dialectFor, type Dialect, type DialectName } from '../everest/dialect.j
 import type { Manifest } from '../everest/manifest.js';
 import { parsePayload } from '../everest/payload.js';
 import type { InterfaceDefinition, TypeFile } from '../schema/definitions.js';
-import { moduleConfigV19, moduleConfigV22, type EverestConfig } from './everest-config.js';
+import { moduleConfigV19, moduleConfigV22, type ActiveModule, type EverestConfig } from './everest-config.js';
 
 export interface ConfigServiceOptions {
   brokerUrl: string;
@@ -132,9 +132,19 @@ export class ConfigService {
       this.#o.log.warn({ module: id }, 'config service: config request from a module that is not in the config');
       return;
     }
-    const data = { mappings: { [id]: null }, module_config: moduleConfigV22(id, m, this.#o.manifests[m.module]) };
+    const data = { mappings: this.#mappings(id, m), module_config: moduleConfigV22(id, m, this.#o.manifests[m.module]) };
     const answer = { response: { data, type: 'Module' }, status: 'Ok', status_info: '', type: 'Get' };
     void this.#client!.publishAsync(`${this.#o.prefix}modules/${id}/response`, this.#d.wrap('GetConfigResponse', JSON.stringify(answer)), { qos: 2 });
+  }
+
+  /** As v0.25's get_serialized_module_config: the mapping of each connected module, then the module's own. */
+  #mappings(id: string, m: ActiveModule): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const list of Object.values(m.connections ?? {})) {
+      for (const c of list) out[c.module_id] = this.#o.config.active_modules[c.module_id]?.mapping ?? null;
+    }
+    out[id] = m.mapping ?? null;
+    return out;
   }
 
   #answerGetConfig(id: string): void {

@@ -12,6 +12,8 @@ export interface ActiveModule {
   config_module?: Record<string, unknown>;
   config_implementation?: Record<string, Record<string, unknown>>;
   connections?: Record<string, Array<{ module_id: string; implementation_id: string }>>;
+  /** The EVSE (and connector) this module serves: `{module: {evse: 1}}`, per implementation under `implementations`. */
+  mapping?: Record<string, unknown>;
 }
 
 export interface EverestConfig {
@@ -54,7 +56,7 @@ export function moduleConfigV22(id: string, m: ActiveModule, manifest: Manifest 
     access: null,
     configuration_parameters: cp,
     connections: m.connections ?? {},
-    mapping: null,
+    mapping: m.mapping ?? null,
     module_id: id,
     module_name: m.module,
     standalone: m.standalone ?? false,

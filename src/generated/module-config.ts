@@ -74,6 +74,19 @@ export interface TsOcppConfig {
    * false)
    */
   EnableExternalWebsocketControl: boolean;
+  /**
+   * OCPP201's key: every this many seconds the composite schedules go to the evse_energy_sink connections and
+   * the charging_schedules var again (besides every change and period boundary); 0: only then (integer, at
+   * least 0, default 30)
+   */
+  CompositeScheduleIntervalS: number;
+  /**
+   * OCPP201's key: the seconds from now that the composite schedules handed to EVerest cover (integer, at
+   * least 1, default 600)
+   */
+  RequestCompositeScheduleDurationS: number;
+  /** OCPP201's key: the unit of the composite schedules handed to EVerest, A (AC) or W (DC) (default "A") */
+  RequestCompositeScheduleUnit: 'A' | 'W';
 }
 
 /** The declarations TsOcppConfig comes from: `resolveConfig(TSOCPP_CONFIG, values)` checks the values once. */
@@ -97,4 +110,7 @@ export const TSOCPP_CONFIG = {
   component_config_dir: { type: 'string', default: '' },
   DeviceModelConfigPath: { type: 'string', default: 'component_config' },
   EnableExternalWebsocketControl: { type: 'boolean', default: false },
+  CompositeScheduleIntervalS: { type: 'integer', default: 30, minimum: 0 },
+  RequestCompositeScheduleDurationS: { type: 'integer', default: 600, minimum: 1 },
+  RequestCompositeScheduleUnit: { type: 'string', default: 'A', enum: ['A', 'W'] },
 } as const satisfies ConfigDeclarations;

@@ -28,6 +28,9 @@ import { TransactionOutbox } from './transaction-outbox.js';
 import { Authorization } from './auth/authorization.js';
 import { readAuthSettings } from './auth/settings.js';
 import { SqliteAuthCacheStore, SqliteLocalListStore } from './auth/sqlite-store.js';
+import { SmartCharging } from './smart-charging/smart-charging.js';
+import { readSmartChargingSettings } from './smart-charging/settings.js';
+import { SqliteChargingProfileStore } from './smart-charging/sqlite-store.js';
 
 export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
@@ -38,6 +41,7 @@ export { DataTransferRegistry } from './data-transfer.js';
 export type { ReportEntry, ReportAttribute, ReportCharacteristics } from './report.js';
 export type { OutboxEntry, OutboxPayload, SecurityLogEntry } from '../device-model/types.js';
 export type { Authorization, Authorizer, Validation } from './auth/authorization.js';
+export type { SmartCharging } from './smart-charging/smart-charging.js';
 
 export interface OcppServiceOptions {
   dbPath: string;
@@ -87,6 +91,8 @@ export class OcppService {
   readonly transactions: TransactionOutbox;
   /** Token validation, the authorization cache and the local list (src/ocpp/auth, C01-C15, D01-D02). */
   readonly auth: Authorization;
+  /** Charging profiles, composite schedules (src/ocpp/smart-charging, K01-K10). */
+  readonly smartCharging: SmartCharging;
   readonly outbox: { pending(limit?: number): OutboxEntry[]; confirm(id: number): void; size(): number };
   /** What the component config import did at open; undefined without componentConfigDir. */
   readonly componentConfigImport: ImportSummary | undefined;
@@ -116,6 +122,30 @@ export class OcppService {
         }
       },
     });
+    const scLog = ctx.log.child({ unit: 'smart_charging' });
+    this.smartCharging = new SmartCharging({
+      store: new SqliteChargingProfileStore(ctx.repo.sqlite),
+      settings: () => readSmartChargingSettings(ctx.repo),
+      evseCount: opts.evseCount,
+      transactionOf: (evseId) => {
+        const r = this.transactions.record(evseId);
+        return r && r.started && !r.ended ? { id: r.transactionId, startedAt: new Date(r.startedAt ?? r.sessionStartedAt) } : undefined;
+      },
+      now: ctx.now,
+      log: scLog,
+      reportEntries: (n) => {
+        try {
+          setInternal(ctx, { component: { name: 'SmartChargingCtrlr' }, variable: { name: 'Entries' } }, String(n));
+        } catch (err) {
+          scLog.warn({ err }, 'could not report SmartChargingCtrlr.Entries');
+        }
+      },
+    });
+    // A TxProfile lives with its transaction: gone once its Ended is made, and at open when it ended unseen.
+    ctx.events.on('transaction_event', ({ request }) => {
+      if (request.eventType === 'Ended') this.smartCharging.transactionEnded(request.transactionInfo.transactionId);
+    });
+    this.smartCharging.dropStaleTxProfiles();
     this.outbox = {
       pending: (limit = 100) => this.#open().repo.pendingOutbox(limit),
       confirm: (id) => this.#open().repo.confirmOutbox(id),

@@ -7,7 +7,7 @@ import type { DataTransferRequest } from '../../generated/types/ocpp.js';
 import type { OcppService } from '../../ocpp/service.js';
 import type { AuthControl } from '../auth-control.js';
 import type { EvseControl } from '../evse-control.js';
-import type { BootReason, NotifyReportRequest } from '../ocpp-types.js';
+import type { BootReason, NotifyReportRequest, ReportChargingProfilesRequest } from '../ocpp-types.js';
 import type { Registration } from '../sender.js';
 import { createRPCError } from '../rpc.js';
 import { readMessageLimits } from '../variables.js';
@@ -23,6 +23,8 @@ export interface StationControl {
   connectorExists(evseId: number, connectorId: number): boolean;
   heartbeatIntervalChanged(): void;
   report(parts: NotifyReportRequest[]): void;
+  /** K09: the ReportChargingProfiles of one GetChargingProfiles, sent one after another. */
+  reportChargingProfiles(reports: ReportChargingProfilesRequest[]): void;
   reset(how: { onIdle: boolean }): void;
 }
 

@@ -5,9 +5,12 @@
 import type { Registration } from '../sender.js';
 import { changeAvailability } from './change-availability.js';
 import { clearCache } from './clear-cache.js';
+import { clearChargingProfile } from './clear-charging-profile.js';
 import type { CallHandler } from './context.js';
 import { dataTransfer } from './data-transfer.js';
 import { getBaseReport } from './get-base-report.js';
+import { getChargingProfiles } from './get-charging-profiles.js';
+import { getCompositeSchedule } from './get-composite-schedule.js';
 import { getLocalListVersion } from './get-local-list-version.js';
 import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
@@ -15,6 +18,7 @@ import { requestStartTransaction } from './request-start-transaction.js';
 import { requestStopTransaction } from './request-stop-transaction.js';
 import { reset } from './reset.js';
 import { sendLocalList } from './send-local-list.js';
+import { setChargingProfile } from './set-charging-profile.js';
 import { setVariables } from './set-variables.js';
 import { triggerMessage } from './trigger-message.js';
 import { unlockConnector } from './unlock-connector.js';
@@ -36,6 +40,10 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   RequestStartTransaction: requestStartTransaction,
   RequestStopTransaction: requestStopTransaction,
   UnlockConnector: unlockConnector,
+  SetChargingProfile: setChargingProfile,
+  ClearChargingProfile: clearChargingProfile,
+  GetChargingProfiles: getChargingProfiles,
+  GetCompositeSchedule: getCompositeSchedule,
 };
 
 // libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.

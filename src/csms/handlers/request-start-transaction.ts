@@ -12,8 +12,8 @@
 // Accepted with the transactionId when a transaction is going on at the EVSE without a token yet (F02: a
 // TxStartPoint before authorization, the cable plugged in first): the token then authorizes that transaction.
 // libocpp supports only TxStartPoint PowerPathClosed and has no such case.
-// A chargingProfile is ignored: TsOcpp has no smart charging (SmartChargingCtrlr absent), and libocpp looks at
-// the profile only while SmartChargingCtrlr Enabled is true (F01.FR.26 is for stations that support it).
+// A chargingProfile is not installed yet (F01.FR.26 is left for later; libocpp looks at it only while
+// SmartChargingCtrlr Enabled is true); SetChargingProfile installs a TxProfile once the transaction runs.
 import type { RequestStartTransactionRequest, RequestStartTransactionResponse } from '../ocpp-types.js';
 import { connectorStates } from '../station/status.js';
 import { cvOf, readBool } from '../variables.js';
