@@ -82,6 +82,7 @@ const results: {
   csms?: unknown;
   transactions?: unknown;
   auth?: unknown;
+  smartCharging?: unknown;
   targets: Target[];
 } = { meta: {}, bus: [], targets: [] };
 
@@ -425,6 +426,11 @@ async function main(): Promise<void> {
     const { runAuthBench } = await import('./auth.bench.js');
     results.auth = await runAuthBench({ launcher, ...(quick ? { calls: 100 } : {}) });
   }
+  if (wants('sc')) {
+    log('Composite schedule (bench/smart-charging.bench.ts)');
+    const { runSmartChargingBench } = await import('./smart-charging.bench.js');
+    results.smartCharging = runSmartChargingBench(quick ? { rounds: 300 } : {});
+  }
   results.meta.loadAverageAfter = loadAverage();
 
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
@@ -499,6 +505,10 @@ function report(): string {
   if (results.auth !== undefined) {
     out.push('', '### Token validation (bench/auth.bench.ts)', '');
     out.push(csmsReport(results.auth));
+  }
+  if (results.smartCharging !== undefined) {
+    out.push('', '### Composite schedule (bench/smart-charging.bench.ts)', '');
+    out.push(csmsReport(results.smartCharging));
   }
   out.push('', '### Targets', '');
   out.push(table(['target', 'value', 'limit', 'met'], results.targets.map((t) => [t.what, t.value, t.limit, t.met ? 'yes' : 'NO'])));
