@@ -17,7 +17,7 @@ const CREDS = { username: 'station', password: 'open-sesame-42' };
 test('beyond loopback without credentials the embedded broker does not start: a config error naming the flags', async () => {
   const err = await startBroker({ host: '0.0.0.0', port: 0 }).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof TsOcppError, 'a TsOcppError');
-  assert.is((err as TsOcppError).code, 'TSOCPP_ERR_CONFIG');
+  assert.is((err).code, 'TSOCPP_ERR_CONFIG');
   assert.match((err as Error).message, /without authentication: give --mqtt-username and --mqtt-password/);
 });
 
