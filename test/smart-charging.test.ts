@@ -1,7 +1,9 @@
 // Smart charging end to end (issue 18): the real app against the strict ocpp-rpc CSMS sets, reads, clears charging
 // profiles and asks GetCompositeSchedule (K01, K08, K09, K10); two energy-sink stand-ins on the bus (the station's
 // node mapped to evse 0 and EVSE 1's node) serve set_external_limits and record what they get; the profiles survive a
-// restart of the app on the same SQLite file. Timers of the limits are injected (FakeTimers).
+// restart of the app on the same SQLite file; the limits and the ocpp var charging_schedules in the shapes of
+// everest-core 2023.12 and 2026.02. Timers of the limits are injected (FakeTimers). The SIGKILL case is in
+// smart-charging-crash.test.ts.
 import mqtt, { type MqttClient } from 'mqtt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,6 +14,10 @@ import { FakeTimers } from './fixtures/csms/fake-timers.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
 import { EvseCmdServer } from './fixtures/evse-cmds.js';
 import { until } from './helpers/wait.js';
+import { join } from 'node:path';
+import { compileInterface } from '../src/schema/compile.js';
+import { bundledInterfaces, bundledTypes, projectRoot } from '../src/schema/definitions.js';
+import { BASE_RELEASE, managerDefinitions, NEWEST_RELEASE } from '../src/schema/releases.js';
 
 type R = Record<string, unknown>;
 let db: TempDb;
@@ -22,11 +28,22 @@ let client: MqttClient | undefined;
 interface Rig {
   station: EvseCmdServer;
   evse1: EvseCmdServer;
+  /** Every value of the ocpp var charging_schedules TsOcpp published, in order. */
+  schedules: R[];
+}
+
+type Defs = ReturnType<typeof managerDefinitions>;
+
+/** What a manager of everest-core 2026.02.0 publishes, with its ocpp interface (charging_schedules a ChargingSchedules). */
+function defs2026(): Defs {
+  const base = managerDefinitions(NEWEST_RELEASE);
+  const dir = join(projectRoot(), 'test', 'fixtures', 'everest-core-2026.02.0');
+  return { interfaces: { ...base.interfaces, ...bundledInterfaces(dir) }, types: { ...base.types, ...bundledTypes(dir) } };
 }
 
 const SINK = { impl: 'external_limits', cmds: ['set_external_limits'], answer: () => null };
 
-async function startApp(timers = new FakeTimers()): Promise<Rig> {
+async function startApp(timers = new FakeTimers(), definitions?: Defs): Promise<Rig> {
   ts = await startTsOcpp({ csms_url: csms!.url, station_id: 'CS001', device_model_db: db.path, CompositeScheduleIntervalS: 0 }, {
     config: {
       connections: {
@@ -36,14 +53,21 @@ async function startApp(timers = new FakeTimers()): Promise<Rig> {
     // The sinks are modules of the config with their EVSE mapping (everest-core configs give EnergyNode a `mapping`).
     modules: { sink0: { module: 'SinkStandIn', mapping: { module: { evse: 0 } } }, sink1: { module: 'SinkStandIn', mapping: { module: { evse: 1 } } } },
     energyTimers: timers,
+    ...(definitions ? { definitions } : {}),
   });
   client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  const schedules: R[] = [];
+  const varTopic = 'everest/modules/ocpp/impl/ocpp_generic/var/charging_schedules';
+  await client.subscribeAsync(varTopic, { qos: 2 });
+  client.on('message', (topic, payload) => {
+    if (topic === varTopic) schedules.push((JSON.parse(payload.toString()) as { data: { data: R } }).data.data);
+  });
   const station = await EvseCmdServer.serve(client, 'everest/', 'sink0', () => undefined, SINK);
   const evse1 = await EvseCmdServer.serve(client, 'everest/', 'sink1', () => undefined, SINK);
   const ready = dialectFor('v25').readyPayload();
   for (const id of ['sink0', 'sink1']) await client.publishAsync(`everest/modules/${id}/ready`, ready, { qos: 2 });
   await until(() => ts!.app.service.isAccepted(), 8000, 'BootNotification Accepted');
-  return { station, evse1 };
+  return { station, evse1, schedules };
 }
 
 async function stopApp(): Promise<void> {
@@ -137,6 +161,57 @@ test('issue 18 item 3: a stand-in evse_energy_sink on the bus gets set_external_
   assert.is(amps(importOf(rig.evse1)[0]), 10);
   // The station's node got the station's composite schedule (evse 0) as well.
   assert.ok(rig.station.of('set_external_limits').length >= 2);
+});
+
+test('issue 18 item 3 with everest-core 2023.12 definitions: set_external_limits carries bare numbers (2023.12 energy types, no schedule_export) and fits 2023.12 external_energy_limits; charging_schedules published (2023.12 ocpp.yaml declares it) with one composite schedule per EVSE from 0', async () => {
+  const timers = new FakeTimers();
+  const base = managerDefinitions(BASE_RELEASE);
+  const rig = await startApp(timers, base);
+  assert.equal(await csms!.call('SetChargingProfile', { evseId: 1, chargingProfile: txDefault }), { status: 'Accepted' });
+  await until(() => importOf(rig.evse1).length > 0 && (importOf(rig.evse1)[0]!.limits_to_leaves as R).ac_max_current_A === 16, 5000, 'bare 16 A at the sink');
+  const value = lastLimits(rig.evse1);
+  assert.equal(Object.keys(value), ['schedule_import']);
+  assert.equal(importOf(rig.evse1)[0]!.limits_to_leaves, { ac_max_current_A: 16, ac_max_phase_count: 3 });
+  assert.is(Date.parse(importOf(rig.evse1)[0]!.timestamp as string), timers.now().getTime());
+  // What a 2023.12 EnergyNode checks its argument against.
+  const check = compileInterface('external_energy_limits', base.interfaces.external_energy_limits!, base.types).cmds.get('set_external_limits')!.args;
+  assert.is(check({ value }), null);
+  // The station's node (evse 0) gets the station's composite schedule as well.
+  assert.ok(rig.station.of('set_external_limits').length > 0);
+
+  await until(() => rig.schedules.some((v) => JSON.stringify(v).includes('"limit":16')), 5000, 'charging_schedules with 16 A');
+  const last = rig.schedules.at(-1)!;
+  const all = last.schedules as R[];
+  assert.equal(all.map((x) => [x.evse, x.charging_rate_unit, x.duration, x.start_schedule]),
+    [0, 1, 2].map((evse) => [evse, 'A', 600, timers.now().toISOString()]));
+  assert.equal((all[1]!.charging_schedule_period as R[])[0], { start_period: 0, limit: 16, number_phases: 3 });
+});
+
+test('issue 18 item 3: charging_schedules fits everest-core 2026.02 ocpp.yaml ChargingSchedules and carries, per EVSE from 0 (the station), the periods GetCompositeSchedule (K08) answers', async () => {
+  const timers = new FakeTimers();
+  const d = defs2026();
+  const rig = await startApp(timers, d);
+  const check = compileInterface('ocpp', d.interfaces.ocpp!, d.types).vars.get('charging_schedules')!;
+  const tx10 = { ...txDefault, chargingSchedule: [{ ...txDefault.chargingSchedule[0]!, chargingSchedulePeriod: [{ startPeriod: 0, limit: 10 }] }] };
+  assert.equal(await csms!.call('SetChargingProfile', { evseId: 0, chargingProfile: stationMax }), { status: 'Accepted' });
+  assert.equal(await csms!.call('SetChargingProfile', { evseId: 1, chargingProfile: tx10 }), { status: 'Accepted' });
+  const periods = (x: R | undefined): R[] => (x?.charging_schedule_period ?? []) as R[];
+  // EVSE 1: its 10 A; EVSE 2: only the 11 kW station maximum (15.94 A at 230 V, 3 phases).
+  await until(() => {
+    const all = (rig.schedules.at(-1)?.schedules ?? []) as R[];
+    return periods(all[1])[0]?.limit === 10 && periods(all[2]).length > 0;
+  }, 5000, 'both profiles in charging_schedules');
+  for (const v of rig.schedules) assert.is(check(v), null, JSON.stringify(v));
+  const all = rig.schedules.at(-1)!.schedules as R[];
+  assert.equal(all.map((x) => [x.evse, x.charging_rate_unit]), [[0, 'A'], [1, 'A'], [2, 'A']]);
+  for (const x of all) {
+    const answer = await csms!.call('GetCompositeSchedule', { evseId: x.evse, duration: 600, chargingRateUnit: 'A' });
+    const expected = ((answer.schedule as R).chargingSchedulePeriod as R[])
+      .map((p) => ({ start_period: p.startPeriod, limit: p.limit, ...(p.numberPhases !== undefined ? { number_phases: p.numberPhases } : {}) }));
+    assert.equal(periods(x), expected, `evse ${String(x.evse)}`);
+  }
+  const evse2 = periods(all[2])[0]!.limit as number;
+  assert.ok(evse2 > 15.9 && evse2 < 16, `evse 2 ${evse2}`);
 });
 
 test('K01 storage: installed profiles survive a restart of the app on the same device model file', async () => {

@@ -222,7 +222,7 @@ export interface RequestStartTransactionRequest {
   remoteStartId: number;
   idToken: IdToken;
   groupIdToken?: IdToken;
-  chargingProfile?: Record<string, unknown>;
+  chargingProfile?: ChargingProfile;
 }
 export interface RequestStartTransactionResponse {
   status: 'Accepted' | 'Rejected';

@@ -141,9 +141,12 @@ export class OcppService {
         }
       },
     });
-    // A TxProfile lives with its transaction: gone once its Ended is made, and at open when it ended unseen.
+    // A TxProfile lives with its transaction: gone once its Ended is made, and at open when it ended unseen; one
+    // held from a RequestStartTransaction is installed once its transaction is known (F01).
     ctx.events.on('transaction_event', ({ request }) => {
-      if (request.eventType === 'Ended') this.smartCharging.transactionEnded(request.transactionInfo.transactionId);
+      const info = request.transactionInfo;
+      this.smartCharging.transactionEvent(info.transactionId, info.remoteStartId, request.eventType === 'Ended');
+      if (request.eventType === 'Ended') this.smartCharging.transactionEnded(info.transactionId);
     });
     this.smartCharging.dropStaleTxProfiles();
     this.outbox = {

@@ -24,8 +24,8 @@ export interface TestManagerOptions {
   connections?: Record<string, Array<{ module_id: string; implementation_id: string }>>;
   /** The everest-core release whose evse_manager definitions the manager publishes (default: the newest bundled). */
   evseRelease?: BundledRelease;
-  /** Further active modules (e.g. a test caller) the manager waits for. */
-  extraModules?: Record<string, { module: string }>;
+  /** Further active modules (e.g. a test caller, an energy sink with its evse mapping) the manager waits for. */
+  extraModules?: Record<string, { module: string; mapping?: Record<string, unknown> }>;
 }
 
 export function tempDir(tag = 'tsocpp-'): string {

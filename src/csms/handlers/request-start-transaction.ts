@@ -12,8 +12,12 @@
 // Accepted with the transactionId when a transaction is going on at the EVSE without a token yet (F02: a
 // TxStartPoint before authorization, the cable plugged in first): the token then authorizes that transaction.
 // libocpp supports only TxStartPoint PowerPathClosed and has no such case.
-// A chargingProfile is not installed yet (F01.FR.26 is left for later; libocpp looks at it only while
-// SmartChargingCtrlr Enabled is true); SetChargingProfile installs a TxProfile once the transaction runs.
+// A chargingProfile, while SmartChargingCtrlr.Enabled is true (as libocpp; otherwise it is ignored), is checked as
+// a TxProfile of the EVSE (the smart-charging room): one that is not answers Rejected with its reasonCode
+// (F01.FR.26; libocpp keeps Accepted and only adds the statusInfo). Accepted, it becomes the TxProfile of the
+// transaction the request starts: held until a TransactionEvent carries the remoteStartId, then installed with
+// that transactionId (libocpp stores it at once without a transactionId); for a transaction already going on
+// (the F02 case above) it is installed for that transaction at once.
 import type { RequestStartTransactionRequest, RequestStartTransactionResponse } from '../ocpp-types.js';
 import { connectorStates } from '../station/status.js';
 import { cvOf, readBool } from '../variables.js';
@@ -48,7 +52,25 @@ export const requestStartTransaction: CallHandler<RequestStartTransactionRequest
     ctx.log.info(what, 'RequestStartTransaction for an EVSE whose connectors are Faulted or Unavailable: Rejected (F01.FR.23)');
     return REJECTED;
   }
-  if (req.chargingProfile !== undefined) ctx.log.info(what, 'RequestStartTransaction chargingProfile ignored: TsOcpp has no smart charging');
+  const sc = ctx.service.smartCharging;
+  const profile = req.chargingProfile !== undefined && sc.enabled ? req.chargingProfile : undefined;
+  if (profile !== undefined) {
+    const checked = sc.checkRemoteStartProfile(evseId, profile);
+    if (checked.status === 'Rejected') {
+      ctx.log.info({ ...what, reason: checked.statusInfo.reasonCode, info: checked.statusInfo.additionalInfo }, 'RequestStartTransaction with an invalid chargingProfile: Rejected (F01.FR.26)');
+      return { status: 'Rejected', statusInfo: checked.statusInfo };
+    }
+  } else if (req.chargingProfile !== undefined) {
+    ctx.log.info(what, 'RequestStartTransaction chargingProfile ignored: SmartChargingCtrlr.Enabled is false');
+  }
+  if (profile !== undefined) {
+    if (ongoing) {
+      const r = sc.set(evseId, { ...profile, transactionId: ongoing.transactionId });
+      if (r.status === 'Rejected') return { status: 'Rejected', statusInfo: r.statusInfo };
+    } else {
+      sc.holdForRemoteStart(evseId, req.remoteStartId, profile);
+    }
+  }
   const prevalidated = !readBool(ctx.service, AUTHORIZE_REMOTE_START, true);
   ctx.after(() => {
     auth.provideToken({

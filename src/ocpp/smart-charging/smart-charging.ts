@@ -5,7 +5,7 @@
 // TxProfiles of a transaction removed when it ends (K01.FR.16 ... a TxProfile lives only with its transaction).
 import type { Logger } from '../../log.js';
 import { Emitter } from '../events.js';
-import { compositeSchedule, validateProfile } from './core.js';
+import { compositeSchedule, validateProfile, type ProfileValidation } from './core.js';
 import type { ChargingProfile, ChargingProfilePurpose, ChargingRateUnit, CompositeSchedule, InstalledProfile, StatusInfo } from './ocpp-types.js';
 import type { SmartChargingSettings } from './settings.js';
 import type { ChargingProfileStore } from './store.js';
@@ -55,10 +55,14 @@ export interface SmartChargingOptions {
 
 /** The source libocpp stores for a profile set by the CSMS (ChargingLimitSourceEnum CSO). */
 const CSO = 'CSO';
+/** Stands for the transaction a RequestStartTransaction will start, while its chargingProfile is checked. */
+const PENDING_TX = '\u0000pending';
 
 export class SmartCharging {
   readonly #o: SmartChargingOptions;
   readonly #events: Emitter<SmartChargingEvents>;
+  /** F01: per EVSE, the TxProfile of a RequestStartTransaction waiting for its transaction. */
+  readonly #held = new Map<number, { remoteStartId: number; profile: ChargingProfile }>();
 
   constructor(opts: SmartChargingOptions) {
     this.#o = opts;
@@ -82,18 +86,80 @@ export class SmartCharging {
     return this.#o.store.all();
   }
 
+  /** SmartChargingCtrlr.Enabled: libocpp looks at a RequestStartTransaction's chargingProfile only then. */
+  get enabled(): boolean {
+    return this.#o.settings().enabled;
+  }
+
   /** K01: validate, replace the profile of the same id (K01.FR.05), store, then tell. */
   set(evseId: number, profile: ChargingProfile): SetResult {
+    return this.#set(evseId, profile, (id) => this.#o.transactionOf(id)?.id);
+  }
+
+  /**
+   * F01.FR.26: a RequestStartTransaction's chargingProfile checked before its transaction exists: a TxProfile
+   * (libocpp: RequestStartTransactionNonTxProfile) that SetChargingProfile would accept for a transaction of that EVSE.
+   * Accepted: it is held for the transaction the request starts (holdForRemoteStart) or installed for the one going on.
+   */
+  checkRemoteStartProfile(evseId: number, profile: ChargingProfile): SetResult {
+    if (profile.chargingProfilePurpose !== 'TxProfile') {
+      return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidValue', additionalInfo: 'RequestStartTransactionNonTxProfile' } };
+    }
+    // As if the transaction ran already: every other rule of K01 applies.
+    const r = this.#validate(evseId, { ...profile, transactionId: PENDING_TX }, (id) => (id === evseId ? PENDING_TX : this.#o.transactionOf(id)?.id));
+    return r.ok ? { status: 'Accepted' } : { status: 'Rejected', statusInfo: { reasonCode: r.reasonCode, additionalInfo: r.additionalInfo } };
+  }
+
+  /**
+   * F01: the checked profile waits for the transaction the RequestStartTransaction starts (its TransactionEvent
+   * carries transactionInfo.remoteStartId), one per EVSE: a later request for the same EVSE replaces it. Held in
+   * memory only: a restart before the transaction starts drops it (the CSMS can SetChargingProfile then).
+   */
+  holdForRemoteStart(evseId: number, remoteStartId: number, profile: ChargingProfile): void {
+    this.#held.set(evseId, { remoteStartId, profile });
+    this.#o.log.info({ profile: profile.id, evse: evseId, remote_start_id: remoteStartId }, 'TxProfile of a RequestStartTransaction held for its transaction');
+  }
+
+  /** A TransactionEvent was made: the held TxProfile of its remoteStartId is installed for its transaction (F01). */
+  transactionEvent(transactionId: string, remoteStartId: number | undefined, ended: boolean): void {
+    if (remoteStartId === undefined) return;
+    for (const [evseId, held] of this.#held) {
+      if (held.remoteStartId !== remoteStartId) continue;
+      this.#held.delete(evseId);
+      if (ended) return;
+      const r = this.set(evseId, { ...held.profile, transactionId });
+      if (r.status === 'Rejected') {
+        this.#o.log.warn({ profile: held.profile.id, evse: evseId, reason: r.statusInfo.reasonCode, info: r.statusInfo.additionalInfo },
+          'the TxProfile of a RequestStartTransaction could not be installed for its transaction');
+      }
+      return;
+    }
+  }
+
+  #set(evseId: number, profile: ChargingProfile, transactionIdOf: (evseId: number) => string | undefined): SetResult {
     // K01.FR.22: external constraints come from the station, never from the CSMS.
     if (profile.chargingProfilePurpose === 'ChargingStationExternalConstraints') {
       return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidValue', additionalInfo: 'ChargingStationExternalConstraintsInSetChargingProfileRequest' } };
     }
-    const s = this.#o.settings();
     const installed = this.#o.store.all();
-    const result = validateProfile(profile, {
+    const result = this.#validate(evseId, profile, transactionIdOf, installed);
+    if (!result.ok) {
+      this.#o.log.info({ profile: profile.id, evse: evseId, reason: result.reasonCode, info: result.additionalInfo }, 'charging profile rejected');
+      return { status: 'Rejected', statusInfo: { reasonCode: result.reasonCode, additionalInfo: result.additionalInfo } };
+    }
+    // K01.FR.05: the profile of the same id is replaced wherever it was (the store keys profiles by id).
+    this.#o.store.put({ evseId, profile });
+    this.#o.log.info({ profile: profile.id, evse: evseId, purpose: profile.chargingProfilePurpose, stack_level: profile.stackLevel }, 'charging profile installed');
+    this.#changed(installed.length + (result.replaces === undefined ? 1 : 0));
+    return { status: 'Accepted' };
+  }
+
+  #validate(evseId: number, profile: ChargingProfile, transactionIdOf: (evseId: number) => string | undefined, installed = this.#o.store.all()): ProfileValidation {
+    const s = this.#o.settings();
+    return validateProfile(profile, {
       evseId,
       evseExists: (id) => this.evseExists(id),
-      transactionIdOf: (id) => this.#o.transactionOf(id)?.id,
+      transactionIdOf,
       limits: {
         profileStackLevel: s.profileStackLevel,
         periodsPerSchedule: s.periodsPerSchedule,
@@ -106,15 +172,6 @@ export class SmartCharging {
       installed,
       now: this.#o.now(),
     });
-    if (!result.ok) {
-      this.#o.log.info({ profile: profile.id, evse: evseId, reason: result.reasonCode, info: result.additionalInfo }, 'charging profile rejected');
-      return { status: 'Rejected', statusInfo: { reasonCode: result.reasonCode, additionalInfo: result.additionalInfo } };
-    }
-    // K01.FR.05: the profile of the same id is replaced wherever it was (the store keys profiles by id).
-    this.#o.store.put({ evseId, profile });
-    this.#o.log.info({ profile: profile.id, evse: evseId, purpose: profile.chargingProfilePurpose, stack_level: profile.stackLevel }, 'charging profile installed');
-    this.#changed(installed.length + (result.replaces === undefined ? 1 : 0));
-    return { status: 'Accepted' };
   }
 
   /** K10: by id (any purpose but external constraints), else by every criterion given, else all; true when any went. */
