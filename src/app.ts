@@ -14,6 +14,7 @@ import { projectRoot } from './schema/definitions.js';
 import { BASE_RELEASE, bundledRelease, managerDefinitions, NEWEST_RELEASE } from './schema/releases.js';
 import { OcppService } from './ocpp/service.js';
 import { resolveComponentConfigDir } from './device-model/component-config.js';
+import { recordStartup } from './ocpp/startup.js';
 import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
@@ -180,6 +181,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     });
     const svc: OcppService | undefined = service;
     if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
+    // A04: every start of TsOcpp is a power-up of the station as the CSMS sees it (libocpp ChargePoint::start).
+    // After start(): the implementations are served, so the security_event var can be published.
+    recordStartup(svc);
     const evseInputs = await bindEvseInputs(m0, log);
     bindEvseManagers(m0, evseInputs, svc, log);
     // TxCtrlr.EVConnectionTimeOut and AuthCtrlr.MasterPassGroupId to the auth requirement, when connected.
