@@ -26,6 +26,8 @@ import { evseControl, publishTransactionVars } from './module/transaction-contro
 import { authControl, bindAuthSettings } from './module/auth-control.js';
 import type { Timers } from './csms/timers.js';
 import { EnergyLimits } from './module/energy-limits.js';
+import { systemControl } from './module/system-control.js';
+import type { SystemControl } from './csms/system-control.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
 import type { EmbeddedBroker } from './embedded/broker.js';
@@ -175,6 +177,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         csms = startCsms({
           moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0),
           evseControl: evseControl(m0), authControl: authControl(m0),
+          ...systemOption(systemControl(m0, m.ResetStopDelay, log)),
         });
       }
       return ocppHandlers(svc, csms);
@@ -219,4 +222,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await stopAll().catch(() => undefined);
     throw err;
   }
+}
+
+/** exactOptionalPropertyTypes: the key only when there is a system connection. */
+function systemOption(control: SystemControl | undefined): { systemControl?: SystemControl } {
+  return control ? { systemControl: control } : {};
 }
