@@ -14,6 +14,7 @@ import { projectRoot } from './schema/definitions.js';
 import { BASE_RELEASE, bundledRelease, managerDefinitions, NEWEST_RELEASE } from './schema/releases.js';
 import { OcppService } from './ocpp/service.js';
 import { resolveComponentConfigDir } from './device-model/component-config.js';
+import { recordStartup } from './ocpp/startup.js';
 import { dataTransferForwarder, ocppHandlers, publishServiceEvents, type TsOcppSpec } from './module/ocpp-module.js';
 import type { Csms } from './csms/index.js';
 import { bindEvseManagers } from './module/evse-manager.js';
@@ -25,6 +26,8 @@ import { evseControl, publishTransactionVars } from './module/transaction-contro
 import { authControl, bindAuthSettings } from './module/auth-control.js';
 import type { Timers } from './csms/timers.js';
 import { EnergyLimits } from './module/energy-limits.js';
+import { systemControl } from './module/system-control.js';
+import type { SystemControl } from './csms/system-control.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
 import type { EmbeddedBroker } from './embedded/broker.js';
@@ -174,12 +177,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
         csms = startCsms({
           moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0),
           evseControl: evseControl(m0), authControl: authControl(m0),
+          ...systemOption(systemControl(m0, m.ResetStopDelay, log)),
         });
       }
       return ocppHandlers(svc, csms);
     });
     const svc: OcppService | undefined = service;
     if (svc === undefined) throw new BootstrapError('the module started without opening the OCPP service');
+    // A04: every start of TsOcpp is a power-up of the station as the CSMS sees it (libocpp ChargePoint::start).
+    // After start(): the implementations are served, so the security_event var can be published.
+    recordStartup(svc);
     const evseInputs = await bindEvseInputs(m0, log);
     bindEvseManagers(m0, evseInputs, svc, log);
     // TxCtrlr.EVConnectionTimeOut and AuthCtrlr.MasterPassGroupId to the auth requirement, when connected.
@@ -215,4 +222,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await stopAll().catch(() => undefined);
     throw err;
   }
+}
+
+/** exactOptionalPropertyTypes: the key only when there is a system connection. */
+function systemOption(control: SystemControl | undefined): { systemControl?: SystemControl } {
+  return control ? { systemControl: control } : {};
 }

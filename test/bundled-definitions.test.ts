@@ -201,6 +201,30 @@ const PINS: Record<string, Pin> = {
     gitBlob: 'de8cbf3ceeaaf6537a85586336bf9c65e2b30bb1',
     sha256: '2cf1cd5c551cd55d7aee99e127efca9f805aa735caaa65a3ebf29d39a0762d18',
   },
+  'interfaces/system.yaml': {
+    tag: '2023.12.0',
+    commit: '52a1184cc',
+    gitBlob: '7363fdc5427f0bddc66dd9560961c08a6ef40764',
+    sha256: '06e5ee18df178941bb1c54997d18b14546d18813a55e5a0a7dfebc5c53b7d672',
+  },
+  'types/system.yaml': {
+    tag: '2023.12.0',
+    commit: '4f5ab9839',
+    gitBlob: 'dfb258e9c0709dc3347ae096b5be7002abedabff',
+    sha256: '89d533841670ae79f4e991e88e87c64658a510f631977fcfeee98284e1b67883',
+  },
+  'releases/2026.02.0/interfaces/system.yaml': {
+    tag: '2026.02.0',
+    commit: 'f758fcdc9',
+    gitBlob: 'd457175c3024c2ec8d3ae16dd673ac1536aace69',
+    sha256: '4a5eb3f88d7934c3b7d0945aed369e4a6d95028a2c97d4e3090a0f73c1e0dcaf',
+  },
+  'releases/2026.02.0/types/system.yaml': {
+    tag: '2026.02.0',
+    commit: '59a72f9a4',
+    gitBlob: '539cd024169cb802cbd6313e8a409d4b4799a9e3',
+    sha256: '3b37e52da971d823e64bdad94d815a79816930588d3ad0a7d0eb5312cdbaa92f',
+  },
 };
 
 const root = projectRoot();

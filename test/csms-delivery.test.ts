@@ -18,6 +18,18 @@ let link: LinkUnderTest | undefined;
 
 const raise = (t: TsOcpp, type: string, info: string) => t.call('ocpp_generic', 'security_event', { type, info });
 const start = () => startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path });
+// Every start of TsOcpp raises StartupOfTheDevice (A04, test/csms-get-report.test.ts); these tests count the
+// events they raise themselves.
+const raised = () => csms.of('SecurityEventNotification').filter((r) => r.params.type !== 'StartupOfTheDevice');
+const waitRaised = async (n: number, ms = 8000) => {
+  await csms.until(() => raised().length >= n, ms, `${n} x SecurityEventNotification`);
+  return raised();
+};
+/** Boot accepted, the connectors reported and the start-up event delivered (the outbox empty). */
+const booted = async (t: TsOcpp) => {
+  await csms.waitFor('StatusNotification', 2);
+  await until(() => t.app.service.outbox.size() === 0 && csms.of('SecurityEventNotification').length > 0, 5000, 'StartupOfTheDevice delivered');
+};
 
 test.before.each(async () => {
   db = tempDb();
@@ -35,7 +47,7 @@ test.after.each(async () => {
 
 test('security events raised while the CSMS is down arrive after it comes back, in order, once each', async () => {
   ts = await start();
-  await csms.waitFor('StatusNotification', 2);
+  await booted(ts);
   const connected: boolean[] = [];
   await ts.bus.callers[0]!.subscribeVar('ocpp', 'ocpp_generic', 'is_connected', (v) => { connected.push(v as boolean); });
   await csms.stop();
@@ -47,11 +59,11 @@ test('security events raised while the CSMS is down arrive after it comes back, 
   assert.is(ts.app.service.outbox.size(), 3);
   await sleep(300);
   await csms.start();
-  const got = await csms.waitFor('SecurityEventNotification', 3);
+  const got = await waitRaised(3);
   assert.equal(got.map((r) => [r.params.type, r.params.techInfo]), [['TamperDetectionActivated', 'one'], ['SettingSystemTime', 'two'], ['MemoryExhaustion', 'three']]);
   await until(() => ts!.app.service.outbox.size() === 0, 2000, 'outbox empty');
   await sleep(300);
-  assert.is(csms.of('SecurityEventNotification').length, 3);
+  assert.is(raised().length, 3);
   // The bus var followed the link: down, then up again.
   await until(() => connected.at(-1) === true, 3000, 'is_connected true on the bus');
   assert.ok(connected.includes(false));
@@ -59,7 +71,7 @@ test('security events raised while the CSMS is down arrive after it comes back, 
 
 test('an outage past outbox_max_entries, and csms_url removed meanwhile: the newest queued events arrive in order, nothing raised without a link', async () => {
   ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path, outbox_max_entries: 100 });
-  await csms.waitFor('StatusNotification', 2);
+  await booted(ts);
   await csms.stop();
   await until(() => !ts!.app.service.isConnected(), 5000, 'is_connected false');
   for (let i = 1; i <= 150; i++) await raise(ts, 'TamperDetectionActivated', `t${i}`);
@@ -74,18 +86,20 @@ test('an outage past outbox_max_entries, and csms_url removed meanwhile: the new
   await ts.stop();
   await csms.start();
   ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path, outbox_max_entries: 100 });
-  const got = await csms.waitFor('SecurityEventNotification', 100);
-  assert.equal(got.map((r) => r.params.techInfo), Array.from({ length: 100 }, (_, i) => `t${i + 51}`));
+  // The start-up event of this start is the 101st entry: the oldest tenth (t51..t60) makes room for it.
+  const got = await waitRaised(90);
+  assert.equal(got.map((r) => r.params.techInfo), Array.from({ length: 90 }, (_, i) => `t${i + 61}`));
   await until(() => ts!.app.service.outbox.size() === 0, 5000, 'outbox empty');
   await sleep(300);
-  assert.is(csms.of('SecurityEventNotification').length, 100);
+  assert.is(raised().length, 90);
+  assert.is(csms.of('SecurityEventNotification').at(-1)?.params.type, 'StartupOfTheDevice');
 });
 
 test('security events survive a restart of TsOcpp and are delivered once each', async () => {
   ts = await start();
-  await csms.waitFor('StatusNotification', 2);
+  await booted(ts);
   await raise(ts, 'FirmwareUpdated', 'delivered before the outage');
-  await csms.waitFor('SecurityEventNotification', 1);
+  await waitRaised(1);
   await csms.stop();
   await until(() => !ts!.app.service.isConnected(), 5000, 'is_connected false');
   await raise(ts, 'InvalidFirmwareSignature', 'a');
@@ -94,26 +108,36 @@ test('security events survive a restart of TsOcpp and are delivered once each', 
   ts = undefined;
   await csms.start();
   ts = await start();
-  const got = await csms.waitFor('SecurityEventNotification', 3);
+  const got = await waitRaised(3);
   assert.equal(got.map((r) => r.params.type), ['FirmwareUpdated', 'InvalidFirmwareSignature', 'InvalidCsmsCertificate']);
+  await until(() => ts!.app.service.outbox.size() === 0, 5000, 'outbox empty');
   await sleep(300);
-  assert.is(csms.of('SecurityEventNotification').length, 3);
+  // One start-up event per start, each delivered once.
+  assert.is(csms.of('SecurityEventNotification').filter((r) => r.params.type === 'StartupOfTheDevice').length, 2);
+  assert.is(raised().length, 3);
   assert.is(csms.of('BootNotification').length, 2);
   assert.is(ts.app.service.outbox.size(), 0);
 });
 
 test('the CSMS drops the connection mid-call: the link comes back and the unanswered event is sent again', async () => {
-  csms.opts.handlers = { SecurityEventNotification: (_p, n) => (n === 1 ? 'drop' : {}) };
+  let dropped = false;
+  csms.opts.handlers = {
+    SecurityEventNotification: (p) => {
+      if (dropped || (p as R).type === 'StartupOfTheDevice') return {};
+      dropped = true;
+      return 'drop';
+    },
+  };
   ts = await start();
-  await csms.waitFor('StatusNotification', 2);
+  await booted(ts);
   await raise(ts, 'TamperDetectionActivated', 'x');
   await until(() => csms.connections === 2, 5000, 'a second connection');
-  const got = await csms.waitFor('SecurityEventNotification', 1);
+  const got = await waitRaised(1);
   assert.is(got[0]!.params.techInfo, 'x');
   assert.is(csms.of('BootNotification').length, 2);
   await until(() => ts!.app.service.outbox.size() === 0, 2000, 'outbox empty');
   await sleep(300);
-  assert.is(csms.of('SecurityEventNotification').length, 1);
+  assert.is(raised().length, 1);
   assert.ok(ts.app.service.isConnected());
 });
 
@@ -156,7 +180,7 @@ test('stop and restart on the bus close and reopen the link', async () => {
   assert.is(await ts.call('ocpp_generic', 'restart', {}), true);
   await csms.waitFor('BootNotification', 2);
   await until(() => ts!.app.service.isConnected(), 3000, 'connected again');
-  const [ev] = await csms.waitFor('SecurityEventNotification', 1);
+  const [ev] = await waitRaised(1);
   assert.is(ev!.params.type, 'SecurityLogWasCleared');
 });
 

@@ -7,6 +7,7 @@ import type { OcppService } from '../ocpp/service.js';
 import type { AnswerFirst } from './answer-first.js';
 import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
+import type { SystemControl } from './system-control.js';
 import { CALL_HANDLERS, refusal, type CallContext, type DataTransferForwarder, type StationControl } from './handlers/index.js';
 import { createRPCError, type IHandlersOption, type RPCClient } from './rpc.js';
 import type { Registration } from './sender.js';
@@ -23,6 +24,7 @@ export interface DispatchOptions {
   forwardDataTransfer: DataTransferForwarder | undefined;
   evseControl: EvseControl | undefined;
   authControl: AuthControl | undefined;
+  systemControl: SystemControl | undefined;
   registration(): Registration;
   /** False once the socket's generation is over: its CALLs are refused, its follow-ups dropped. */
   isCurrent(generation: number): boolean;
@@ -54,6 +56,7 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
         forwardDataTransfer: opts.forwardDataTransfer,
         evseControl: opts.evseControl,
         authControl: opts.authControl,
+        systemControl: opts.systemControl,
         now: () => opts.timers.now(),
         payloadBytes: Buffer.byteLength(JSON.stringify(params ?? null)),
         after: (fn) => scope.hold(() => {

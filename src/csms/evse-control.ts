@@ -1,8 +1,8 @@
 // What the CSMS link may ask of the EVSEs, handed in by the bus side (src/module/transaction-control.ts
 // calls each EVSE's evse_manager): the link knows no MQTT. Reasons are EVerest's StopTransactionReason, as
 // everest-core's OCPP201 passes them (stop_transaction_callback: Remote for F03, DeAuthorized for
-// StopTxOnInvalidId).
-export type EvseStopReason = 'Remote' | 'DeAuthorized';
+// StopTxOnInvalidId, HardReset for an Immediate Reset during a transaction: OCPP ImmediateReset).
+export type EvseStopReason = 'Remote' | 'DeAuthorized' | 'HardReset';
 
 export interface EvseControl {
   /** An evse_manager is connected for this EVSE (OCPP201: r_evse_manager[evse_id - 1] exists). */

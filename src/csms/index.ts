@@ -7,6 +7,7 @@ import type { OcppService } from '../ocpp/service.js';
 import { ConfigError } from '../errors.js';
 import { checkStationId, readCsmsConfig, type CsmsConfig, type CsmsModuleConfig } from './config.js';
 import type { DataTransferForwarder } from './handlers/index.js';
+import type { SystemControl } from './system-control.js';
 import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import { OcppCsmsLink } from './link.js';
@@ -35,6 +36,8 @@ export interface CsmsOptions {
   evseControl?: EvseControl;
   /** auth_provider and the auth requirement, from the bus side (src/module/auth-control.ts). */
   authControl?: AuthControl;
+  /** The system requirement, from the bus side (src/module/system-control.ts). */
+  systemControl?: SystemControl;
   timers?: Timers;
 }
 
@@ -80,6 +83,7 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
     ...(opts.forwardDataTransfer ? { forwardDataTransfer: opts.forwardDataTransfer } : {}),
     ...(opts.evseControl ? { evseControl: opts.evseControl } : {}),
     ...(opts.authControl ? { authControl: opts.authControl } : {}),
+    ...(opts.systemControl ? { systemControl: opts.systemControl } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
   });
   opts.service.attachLink(link);

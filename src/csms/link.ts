@@ -13,6 +13,7 @@ import type { CsmsConfig } from './config.js';
 import { CsmsConnection } from './connection.js';
 import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
+import type { SystemControl } from './system-control.js';
 import { dispatchInbound } from './dispatch.js';
 import type { DataTransferForwarder, StationControl } from './handlers/index.js';
 import { MAX_ATTRIBUTE_VALUE, toEverestDataTransferResponse, toOcppDataTransferRequest } from './mapping.js';
@@ -40,6 +41,8 @@ export interface CsmsLinkOptions {
   evseControl?: EvseControl;
   /** auth_provider's provided_token and the auth requirement (RequestStartTransaction, a withdrawn token). */
   authControl?: AuthControl;
+  /** The `system` requirement (Reset B11/B12); without it a Reset is a communication reset. */
+  systemControl?: SystemControl;
   log: Logger;
   timers?: Timers;
   /** Seconds before another BootNotification when the CSMS gives no interval or does not answer. */
@@ -47,6 +50,8 @@ export interface CsmsLinkOptions {
 }
 
 const RESET_POLL_MS = 1000;
+// An Immediate Reset during a transaction waits this long at most for the Ended of the stopped transactions.
+const IMMEDIATE_RESET_WAIT_MS = 10_000;
 
 export class OcppCsmsLink implements CsmsLink {
   readonly #opts: CsmsLinkOptions;
@@ -64,6 +69,8 @@ export class OcppCsmsLink implements CsmsLink {
   readonly #unsubscribe: Array<() => void> = [];
   readonly #answerFirst: AnswerFirst;
   #up = false;
+  /** A system reset waiting for transactions to end (OnIdle, or the stopped ones of an Immediate reset). */
+  #resetWaiting: { scheduled: boolean; evses: number[] | 'all'; deadline?: number } | undefined;
 
   constructor(opts: CsmsLinkOptions) {
     this.#opts = opts;
@@ -81,6 +88,7 @@ export class OcppCsmsLink implements CsmsLink {
           forwardDataTransfer: opts.forwardDataTransfer,
           evseControl: opts.evseControl,
           authControl: opts.authControl,
+          systemControl: opts.systemControl,
           registration: () => this.#registrar.state,
           isCurrent: (g) => this.#connection.isCurrent(g),
           securityEvent,
@@ -115,6 +123,9 @@ export class OcppCsmsLink implements CsmsLink {
       this.#service.on('event_data', (e: EventData) => this.#events.push(e)),
       this.#service.on('availability', () => this.#status.sendChanged()),
       this.#service.on('connector_status', () => this.#status.sendChanged()),
+      this.#service.on('transaction_event', ({ request }) => {
+        if (request.eventType === 'Ended' && this.#resetWaiting) this.#systemResetWhenIdle();
+      }),
     );
   }
 
@@ -270,6 +281,46 @@ export class OcppCsmsLink implements CsmsLink {
     this.#connection.restart('Reset');
   }
 
+  /**
+   * Reset through the `system` requirement (B11/B12, as libocpp handle_reset_req with OCPP201's callbacks),
+   * after the answer: Immediate stops the running transactions with HardReset (their Ended say
+   * ImmediateReset, B12.FR.04/08), waits for their Ended (at most IMMEDIATE_RESET_WAIT_MS), then resets;
+   * OnIdle while transactions run waits for all of them to end, then resets with scheduled true (B12.FR.01).
+   */
+  #systemReset(system: SystemControl, how: { onIdle: boolean; stop: number[] }): void {
+    if (how.onIdle) {
+      this.#resetWaiting = { scheduled: true, evses: 'all' };
+    } else if (how.stop.length > 0) {
+      for (const evseId of how.stop) {
+        if (!this.#opts.evseControl?.has(evseId)) continue;
+        this.#opts.evseControl.stopTransaction(evseId, 'HardReset').catch((err: unknown) => {
+          this.#log.error({ err, evse: evseId }, 'evse_manager stop_transaction for a Reset failed');
+        });
+      }
+      this.#resetWaiting = { scheduled: false, evses: how.stop, deadline: this.#timers.now().getTime() + IMMEDIATE_RESET_WAIT_MS };
+    } else {
+      this.#resetWaiting = { scheduled: false, evses: [] };
+    }
+    this.#systemResetWhenIdle(system);
+  }
+
+  #systemResetWhenIdle(system = this.#opts.systemControl): void {
+    const waiting = this.#resetWaiting;
+    if (!waiting || !system) return;
+    const active = this.#service.availability().evses.filter((e) => e.transaction_active && (waiting.evses === 'all' || waiting.evses.includes(e.id)));
+    const late = waiting.deadline !== undefined && this.#timers.now().getTime() >= waiting.deadline;
+    if (active.length > 0 && !late) {
+      this.#resetPoll.set(RESET_POLL_MS, () => this.#systemResetWhenIdle(system));
+      return;
+    }
+    if (late && active.length > 0) this.#log.warn({ evses: active.map((e) => e.id) }, 'transactions still running at an Immediate Reset; resetting anyway');
+    this.#resetPoll.clear();
+    this.#resetWaiting = undefined;
+    this.#log.info({ scheduled: waiting.scheduled }, 'Reset from the CSMS: system reset');
+    recordSecurityEvent(this.#service, this.#log, 'ResetOrReboot', 'Reset requested by the CSMS (system reset)');
+    system.reset(waiting.scheduled).catch((err: unknown) => this.#log.error({ err }, 'system reset failed'));
+  }
+
   // ---- what the CSMS's CALLs may do to the station ----
 
   #station(): StationControl {
@@ -296,7 +347,10 @@ export class OcppCsmsLink implements CsmsLink {
           }
         })();
       },
-      reset: ({ onIdle }) => this.#reset(onIdle),
+      reset: ({ onIdle, stop }) => {
+        if (this.#opts.systemControl) this.#systemReset(this.#opts.systemControl, { onIdle, stop });
+        else this.#reset(onIdle);
+      },
     };
   }
 }

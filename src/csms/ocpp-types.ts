@@ -130,6 +130,13 @@ export interface GetBaseReportResponse {
   status: 'Accepted' | 'Rejected' | 'NotSupported' | 'EmptyResultSet';
   statusInfo?: OcppStatusInfo;
 }
+export type ComponentCriterion = 'Active' | 'Available' | 'Enabled' | 'Problem';
+export interface GetReportRequest {
+  requestId: number;
+  componentCriteria?: ComponentCriterion[];
+  componentVariable?: Array<{ component: OcppComponent; variable?: OcppVariable }>;
+}
+export type GetReportResponse = GetBaseReportResponse;
 export interface OcppVariableAttribute {
   type?: AttributeType;
   value?: string;

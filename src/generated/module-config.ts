@@ -75,6 +75,11 @@ export interface TsOcppConfig {
    */
   EnableExternalWebsocketControl: boolean;
   /**
+   * OCPP201's key: seconds between the answer to a CSMS Reset and the system requirement's reset, so the CSMS
+   * has the last messages first (integer, at least 0, default 0)
+   */
+  ResetStopDelay: number;
+  /**
    * OCPP201's key: every this many seconds the composite schedules go to the evse_energy_sink connections and
    * the charging_schedules var again (besides every change and period boundary); 0: only then (integer, at
    * least 0, default 30)
@@ -110,6 +115,7 @@ export const TSOCPP_CONFIG = {
   component_config_dir: { type: 'string', default: '' },
   DeviceModelConfigPath: { type: 'string', default: 'component_config' },
   EnableExternalWebsocketControl: { type: 'boolean', default: false },
+  ResetStopDelay: { type: 'integer', default: 0, minimum: 0 },
   CompositeScheduleIntervalS: { type: 'integer', default: 30, minimum: 0 },
   RequestCompositeScheduleDurationS: { type: 'integer', default: 600, minimum: 1 },
   RequestCompositeScheduleUnit: { type: 'string', default: 'A', enum: ['A', 'W'] },

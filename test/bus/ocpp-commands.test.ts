@@ -114,9 +114,13 @@ test('stop and restart answer true; is_connected stays false without a CSMS link
   assert.is((await s.caller.call('ocpp', 'ocpp_generic', 'restart', {})).data.retval, true);
 });
 
-test('set values, availability and monitors survive a restart of the module process', async () => {
+test('set values, availability and monitors survive a restart of the module process; the new start says StartupOfTheDevice (A04) on the security_event var', async () => {
   await avail({ operational_status: 'Inoperative', evse: { id: 1, connector_id: 2 } });
+  const startups = () => securityEvents.filter((e) => (e as R).type === 'StartupOfTheDevice').length;
+  const startupsBefore = startups();
   await s.restartModule();
+  await until(() => startups() === startupsBefore + 1);
+  assert.match(String((securityEvents.at(-1) as R).info), /^Charging Station powered up! Firmware version: /);
   const g = await get([{ component_variable: HEARTBEAT }, { component_variable: cv('Connector', 'AvailabilityState', { id: 1, connector_id: 2 }) }]);
   assert.is(g[0]!.value, '121');
   assert.is(g[1]!.value, 'Unavailable');

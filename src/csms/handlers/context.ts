@@ -7,6 +7,7 @@ import type { DataTransferRequest } from '../../generated/types/ocpp.js';
 import type { OcppService } from '../../ocpp/service.js';
 import type { AuthControl } from '../auth-control.js';
 import type { EvseControl } from '../evse-control.js';
+import type { SystemControl } from '../system-control.js';
 import type { BootReason, NotifyReportRequest, ReportChargingProfilesRequest } from '../ocpp-types.js';
 import type { Registration } from '../sender.js';
 import { createRPCError } from '../rpc.js';
@@ -25,7 +26,12 @@ export interface StationControl {
   report(parts: NotifyReportRequest[]): void;
   /** K09: the ReportChargingProfiles of one GetChargingProfiles, sent one after another. */
   reportChargingProfiles(reports: ReportChargingProfilesRequest[]): void;
-  reset(how: { onIdle: boolean }): void;
+  /**
+   * Reset of the station after its answer: through the system requirement when connected (stop: the EVSEs
+   * whose transactions an Immediate reset stops first), else a communication reset. onIdle: wait for the
+   * transactions to end.
+   */
+  reset(how: { onIdle: boolean; stop: number[] }): void;
 }
 
 export interface CallContext {
@@ -37,6 +43,8 @@ export interface CallContext {
   readonly evseControl: EvseControl | undefined;
   /** auth_provider's provided_token and the auth requirement (RequestStartTransaction); undefined without the bus side. */
   readonly authControl: AuthControl | undefined;
+  /** The system requirement (Reset); undefined without a system connection. */
+  readonly systemControl: SystemControl | undefined;
   now(): Date;
   /** Bytes of the CALL's payload as JSON (the DeviceDataCtrlr BytesPerMessage limits). */
   readonly payloadBytes: number;

@@ -12,6 +12,7 @@ import { getBaseReport } from './get-base-report.js';
 import { getChargingProfiles } from './get-charging-profiles.js';
 import { getCompositeSchedule } from './get-composite-schedule.js';
 import { getLocalListVersion } from './get-local-list-version.js';
+import { getReport } from './get-report.js';
 import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
 import { requestStartTransaction } from './request-start-transaction.js';
@@ -29,6 +30,7 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   GetVariables: getVariables,
   SetVariables: setVariables,
   GetBaseReport: getBaseReport,
+  GetReport: getReport,
   GetTransactionStatus: getTransactionStatus,
   ChangeAvailability: changeAvailability,
   DataTransfer: dataTransfer,

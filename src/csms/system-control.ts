@@ -1,0 +1,12 @@
+// What the CSMS link may ask of the station's `system` requirement, handed in by the bus side
+// (src/module/system-control.ts calls the system module): the link knows no MQTT. As everest-core's OCPP201
+// (is_reset_allowed_callback / reset_callback) asks it: a reset of the whole station, type NotSpecified.
+export interface SystemControl {
+  /** system.is_reset_allowed; false when the call fails. */
+  isResetAllowed(): Promise<boolean>;
+  /**
+   * system.reset after OCPP201's ResetStopDelay; `scheduled` says the reset waited for the transactions
+   * to end (OnIdle). Rejects when the call fails.
+   */
+  reset(scheduled: boolean): Promise<void>;
+}

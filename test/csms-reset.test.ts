@@ -1,0 +1,137 @@
+// Reset (B11, B12) through the `system` requirement, as everest-core's OCPP201 wires it: a stand-in system
+// module on the bus serves is_reset_allowed and reset and records the calls; a scripted evse_manager serves
+// stop_transaction and finishes its session as an EvseManager does. TsOcpp is the real app against the strict
+// ocpp-rpc CSMS (v25 dialect). Without a system connection the communication reset stays (csms-link.test.ts).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import mqtt, { type MqttClient } from 'mqtt';
+import { TestCsms } from './fixtures/csms/csms.js';
+import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
+import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { ScriptedEvse } from './fixtures/evse.js';
+import { EvseCmdServer, type EvseCall } from './fixtures/evse-cmds.js';
+import { sleep, until } from './helpers/wait.js';
+
+type R = Record<string, unknown>;
+let db: TempDb;
+let csms: TestCsms | undefined;
+let ts: TsOcpp | undefined;
+let client: MqttClient | undefined;
+
+interface Rig {
+  evse: ScriptedEvse;
+  cmds: EvseCmdServer;
+  system: EvseCmdServer;
+  /** At each system reset call: whether a transaction was still running. */
+  atReset: boolean[];
+}
+
+async function start(o: { allowed?: boolean } = {}): Promise<Rig> {
+  seedDeviceModel(db.path);
+  csms = await new TestCsms({ password: PASSWORD }).start();
+  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+    config: {
+      connections: {
+        evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }],
+        system: [{ module_id: 'system1', implementation_id: 'main' }],
+      },
+    },
+  });
+  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  const evse = new ScriptedEvse(client, 'everest/', 'evse1');
+  const finish = async (c: EvseCall): Promise<void> => {
+    if (c.cmd !== 'stop_transaction') return;
+    const reason = (c.args.request as R).reason;
+    await evse.event('TransactionFinished', { transaction_finished: { meter_value: evse.meter(), reason } });
+  };
+  const cmds = await EvseCmdServer.serve(client, 'everest/', 'evse1', finish);
+  const atReset: Rig['atReset'] = [];
+  const t = ts;
+  const system = await EvseCmdServer.serve(client, 'everest/', 'system1', (c) => {
+    if (c.cmd !== 'reset') return;
+    atReset.push(t.app.service.availability().evses.some((e) => e.transaction_active));
+  }, { impl: 'main', cmds: ['is_reset_allowed', 'reset'], answer: (c) => (c.cmd === 'is_reset_allowed' ? o.allowed ?? true : null) });
+  await csms.waitFor('StatusNotification', 2);
+  return { evse, cmds, system, atReset };
+}
+
+const events = (): R[] => csms!.of('TransactionEvent').map((r) => r.params);
+const shape = (p: R) => [p.eventType, p.triggerReason, (p.transactionInfo as R).stoppedReason ?? null];
+
+async function startedTransaction(rig: Rig): Promise<void> {
+  await rig.evse.plugIn();
+  await rig.evse.authorize();
+  await rig.evse.charge();
+  await csms!.waitFor('TransactionEvent', 2);
+}
+
+test.before.each(() => {
+  db = tempDb();
+});
+test.after.each(async () => {
+  await client?.endAsync();
+  client = undefined;
+  await ts?.stop();
+  ts = undefined;
+  await csms?.stop();
+  csms = undefined;
+  db.cleanup();
+});
+
+test('B11.FR.01 Reset Immediate of the idle station: is_reset_allowed(NotSpecified) first, Accepted, then system.reset(NotSpecified, scheduled false), ResetOrReboot delivered', async () => {
+  const rig = await start();
+  assert.equal(await csms!.call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
+  assert.equal(rig.system.calls[0], { cmd: 'is_reset_allowed', args: { type: 'NotSpecified' } });
+  await until(() => rig.system.of('reset').length === 1, 5000, 'system reset called');
+  assert.equal(rig.system.of('reset')[0]!.args, { type: 'NotSpecified', scheduled: false });
+  await csms!.until(() => csms!.of('SecurityEventNotification').some((r) => r.params.type === 'ResetOrReboot'));
+  // The link stays: the system module restarts the station, not TsOcpp.
+  assert.is(csms!.of('BootNotification').length, 1);
+});
+
+test('B11.FR.03 the system says a reset is not allowed now: Rejected, and no reset', async () => {
+  const rig = await start({ allowed: false });
+  assert.equal(await csms!.call('Reset', { type: 'OnIdle' }), { status: 'Rejected' });
+  await sleep(300);
+  assert.equal(rig.system.calls.map((c) => c.cmd), ['is_reset_allowed']);
+});
+
+test('B12.FR.01 Reset OnIdle during a transaction: Scheduled; system.reset(scheduled true) only after the transaction ended', async () => {
+  const rig = await start();
+  await startedTransaction(rig);
+  assert.equal(await csms!.call('Reset', { type: 'OnIdle' }), { status: 'Scheduled' });
+  await sleep(1500);
+  assert.equal(rig.system.of('reset'), [], 'no reset while the transaction runs');
+  assert.equal(rig.cmds.of('stop_transaction'), [], 'OnIdle stops nothing');
+  await rig.evse.stop();
+  await until(() => rig.system.of('reset').length === 1, 5000, 'system reset called');
+  assert.equal(rig.system.of('reset')[0]!.args, { type: 'NotSpecified', scheduled: true });
+  assert.equal(rig.atReset, [false], 'the transaction ended before the reset');
+  await csms!.waitFor('TransactionEvent', 3);
+  assert.equal(events().map(shape).at(-1), ['Ended', 'StopAuthorized', 'Local']);
+});
+
+test('B12.FR.04/08 Reset Immediate during a transaction: Accepted; stop_transaction HardReset, Ended ResetCommand / ImmediateReset, then system.reset(scheduled false)', async () => {
+  const rig = await start();
+  await startedTransaction(rig);
+  assert.equal(await csms!.call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
+  await until(() => rig.system.of('reset').length === 1, 5000, 'system reset called');
+  assert.equal(rig.cmds.of('stop_transaction').map((c) => c.args), [{ request: { reason: 'HardReset' } }]);
+  assert.equal(rig.system.of('reset')[0]!.args, { type: 'NotSpecified', scheduled: false });
+  assert.equal(rig.atReset, [false], 'the transaction ended before the reset');
+  await csms!.waitFor('TransactionEvent', 3);
+  assert.equal(events().map(shape).at(-1), ['Ended', 'ResetCommand', 'ImmediateReset']);
+});
+
+test('B11 Reset of one EVSE with a system connection: Rejected as OCPP201 does (the system resets the whole station), nothing called', async () => {
+  const rig = await start();
+  const r = await csms!.call<R>('Reset', { type: 'Immediate', evseId: 1 });
+  assert.is(r.status, 'Rejected');
+  assert.is((r.statusInfo as R).reasonCode, 'UnsupportedRequest');
+  assert.equal(await csms!.call<R>('Reset', { type: 'Immediate', evseId: 9 }).then((x) => (x.statusInfo as R).reasonCode), 'UnknownEvse');
+  await sleep(300);
+  assert.equal(rig.system.calls, []);
+  assert.equal(rig.cmds.calls, []);
+});
+
+test.run();
