@@ -313,6 +313,13 @@ export class DeviceModelRepository {
     return row;
   }
 
+  /** The Actual value of a station-wide variable (no component instance, no EVSE), or undefined when absent or unset. */
+  actualValue(component: string, variable: string): string | undefined {
+    const c = this.findComponent({ name: component });
+    const v = c && this.findVariable(c.id, variable);
+    return (v ? this.attribute(v.id, 'Actual')?.value : undefined) ?? undefined;
+  }
+
   attributes(variableId: number): AttributeRow[] {
     return this.#st.attributesOf.all(variableId).map(toAttribute);
   }

@@ -27,24 +27,19 @@ function variable(repo: DeviceModelRepository, component: string, name: string) 
   return c && repo.findVariable(c.id, name);
 }
 
-function actual(repo: DeviceModelRepository, component: string, name: string): string | undefined {
-  const v = variable(repo, component, name);
-  return (v ? repo.attribute(v.id, 'Actual')?.value : undefined) ?? undefined;
-}
-
 function bool(repo: DeviceModelRepository, component: string, name: string, fallback: boolean): boolean {
-  const s = actual(repo, component, name);
+  const s = repo.actualValue(component, name);
   return s === undefined ? fallback : s.toLowerCase() === 'true';
 }
 
 function int(repo: DeviceModelRepository, component: string, name: string): number | undefined {
-  const s = actual(repo, component, name);
+  const s = repo.actualValue(component, name);
   const n = s === undefined ? NaN : Number(s);
   return Number.isInteger(n) ? n : undefined;
 }
 
 export function readAuthSettings(repo: DeviceModelRepository): AuthSettings {
-  const policy = actual(repo, 'AuthCacheCtrlr', 'Policy');
+  const policy = repo.actualValue('AuthCacheCtrlr', 'Policy');
   const storage = variable(repo, 'AuthCacheCtrlr', 'Storage');
   return {
     enabled: bool(repo, 'AuthCtrlr', 'Enabled', false),

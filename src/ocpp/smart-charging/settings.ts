@@ -22,11 +22,7 @@ export interface SmartChargingSettings {
   acPhaseSwitching: boolean;
 }
 
-function actual(repo: DeviceModelRepository, name: string): string | undefined {
-  const c = repo.findComponent({ name: 'SmartChargingCtrlr' });
-  const v = c && repo.findVariable(c.id, name);
-  return (v ? repo.attribute(v.id, 'Actual')?.value : undefined) ?? undefined;
-}
+const actual = (repo: DeviceModelRepository, name: string): string | undefined => repo.actualValue('SmartChargingCtrlr', name);
 
 function int(repo: DeviceModelRepository, name: string): number | undefined {
   const s = actual(repo, name);

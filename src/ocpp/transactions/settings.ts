@@ -10,21 +10,15 @@ export interface TransactionSettings {
   measurands: TxMeasurands;
 }
 
-function actual(repo: DeviceModelRepository, component: string, variable: string): string | null | undefined {
-  const c = repo.findComponent({ name: component });
-  const v = c && repo.findVariable(c.id, variable);
-  return v ? repo.attribute(v.id, 'Actual')?.value : undefined;
-}
-
 export function readTransactionSettings(repo: DeviceModelRepository): TransactionSettings {
   return {
     points: readTxPoints(repo),
     measurands: {
-      started: parseMeasurands(actual(repo, 'SampledDataCtrlr', 'TxStartedMeasurands')),
-      updated: parseMeasurands(actual(repo, 'SampledDataCtrlr', 'TxUpdatedMeasurands')),
-      ended: parseMeasurands(actual(repo, 'SampledDataCtrlr', 'TxEndedMeasurands')),
-      clock: parseMeasurands(actual(repo, 'AlignedDataCtrlr', 'Measurands')),
-      endedClock: parseMeasurands(actual(repo, 'AlignedDataCtrlr', 'TxEndedMeasurands')),
+      started: parseMeasurands(repo.actualValue('SampledDataCtrlr', 'TxStartedMeasurands')),
+      updated: parseMeasurands(repo.actualValue('SampledDataCtrlr', 'TxUpdatedMeasurands')),
+      ended: parseMeasurands(repo.actualValue('SampledDataCtrlr', 'TxEndedMeasurands')),
+      clock: parseMeasurands(repo.actualValue('AlignedDataCtrlr', 'Measurands')),
+      endedClock: parseMeasurands(repo.actualValue('AlignedDataCtrlr', 'TxEndedMeasurands')),
     },
   };
 }

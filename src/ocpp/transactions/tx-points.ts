@@ -75,13 +75,8 @@ export function stopPointReached(points: readonly TxPoint[], c: TxConditions): b
 
 /** TxCtrlr's Actual values from the device model, each falling back to libocpp's default when unset or empty. */
 export function readTxPoints(repo: DeviceModelRepository): TxPoints {
-  const read = (name: string): string | null | undefined => {
-    const component = repo.findComponent({ name: 'TxCtrlr' });
-    const variable = component && repo.findVariable(component.id, name);
-    return variable ? repo.attribute(variable.id, 'Actual')?.value : undefined;
-  };
   return {
-    start: parseTxPoints(read('TxStartPoint'), DEFAULT_TX_START_POINTS),
-    stop: parseTxPoints(read('TxStopPoint'), DEFAULT_TX_STOP_POINTS),
+    start: parseTxPoints(repo.actualValue('TxCtrlr', 'TxStartPoint'), DEFAULT_TX_START_POINTS),
+    stop: parseTxPoints(repo.actualValue('TxCtrlr', 'TxStopPoint'), DEFAULT_TX_STOP_POINTS),
   };
 }
