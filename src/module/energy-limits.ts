@@ -23,9 +23,9 @@ import type { InterfaceDefinition } from '../schema/definitions.js';
 import { BASE_RELEASE, requirementDefinitions, type BundledRelease } from '../schema/releases.js';
 import { isObject } from '../is-object.js';
 import { TimerSlot, realTimers, type Timers } from '../csms/timers.js';
-import { TsOcppError } from '../errors.js';
 import type { TSOCPP_CONFIG } from '../generated/module-config.js';
 import type { TsOcppSpec } from './ocpp-module.js';
+import { onPublishFailure } from './publish-failure.js';
 
 export const EVSE_ENERGY_SINK = 'evse_energy_sink';
 
@@ -172,10 +172,7 @@ export class EnergyLimits {
     if (this.#mod.compiled('ocpp_generic')?.vars.has('charging_schedules') === true) {
       const all = [];
       for (let evseId = 0; evseId <= m.evse_count; evseId++) all.push(toEverestSchedule(scheduleOf(evseId)));
-      this.#mod.publish('ocpp_generic', 'charging_schedules', { schedules: all }).catch((err: unknown) => {
-        if (err instanceof TsOcppError && err.code === 'TSOCPP_ERR_CLOSED') this.#log.warn('charging_schedules var not published: the module is stopping');
-        else this.#log.error({ err }, 'could not publish charging_schedules');
-      });
+      this.#mod.publish('ocpp_generic', 'charging_schedules', { schedules: all }).catch(onPublishFailure(this.#log, 'charging_schedules'));
     }
     // The next period boundary of what was sent: the limits change there.
     const next = Math.min(...[...schedules.values()].flatMap((s) => s.chargingSchedulePeriod.map((p) => Date.parse(s.scheduleStart) + p.startPeriod * 1000))

@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import type { OcppCmds, OcppVars } from '../generated/interfaces/ocpp.js';
 import type { OcppDataTransferCmds, OcppDataTransferVars } from '../generated/interfaces/ocpp_data_transfer.js';
 import type { SecurityEvent, DataTransferRequest, DataTransferResponse, EVSE } from '../generated/types/ocpp.js';
-import { CmdError, TsOcppError } from '../errors.js';
+import { CmdError } from '../errors.js';
+import { onPublishFailure } from './publish-failure.js';
 import { fromProvidedToken, toValidationResult, type BusProvidedIdToken, type BusValidationResult } from './auth-token.js';
 
 /** security_event of everest-core from 2024.10 on: one `event` instead of 2023.12's `type` and `info`. */
@@ -134,13 +135,7 @@ export function dataTransferForwarder(mod: EverestModule<TsOcppSpec>): ((req: Da
 /** After the service is open: its events become vars. Vars published before global ready are kept by QoS 2 like any other. */
 export function publishServiceEvents(mod: EverestModule<TsOcppSpec>, service: OcppService, log: Logger): void {
   registerTransactionHandler(service);
-  // A publish refused because the module is stopping (TSOCPP_ERR_CLOSED) is no fault: the state it carries
-  // (is_connected) goes with the module; an event var is said at warn; anything else is an error.
-  const report = (what: string) => (err: unknown) => {
-    if (!(err instanceof TsOcppError && err.code === 'TSOCPP_ERR_CLOSED')) log.error({ err }, `could not publish ${what}`);
-    else if (what === 'is_connected') log.debug(`${what} not published: the module is stopping`);
-    else log.warn(`${what} var not published: the module is stopping`);
-  };
+  const report = (what: string) => onPublishFailure(log, what, what === 'is_connected' ? 'debug' : 'warn');
   service.on('security_event', (ev) => { mod.publish('ocpp_generic', 'security_event', ev).catch(report('security_event')); });
   service.on('event_data', (ev) => { mod.publish('ocpp_generic', 'event_data', ev).catch(report('event_data')); });
   service.on('connection', (up) => { mod.publish('ocpp_generic', 'is_connected', up).catch(report('is_connected')); });

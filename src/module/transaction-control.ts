@@ -12,9 +12,9 @@ import type { Logger } from '../log.js';
 import type { EvseControl, EvseStopReason } from '../csms/evse-control.js';
 import type { OcppService, TransactionEventAnswer, TransactionEventMade } from '../ocpp/service.js';
 import type { TransactionEventRequest } from '../ocpp/transactions/ocpp-types.js';
-import { TsOcppError } from '../errors.js';
 import { EVSE_MANAGER } from './evse-inputs.js';
 import type { OcppTransactionEvent, OcppTransactionEventResponse, TsOcppSpec } from './ocpp-module.js';
+import { onPublishFailure } from './publish-failure.js';
 
 /** The evse_manager cmds of each EVSE. stop_transaction's `request: {reason}` has the same shape in 2023.12 and 2026.02 (they differ only in the optional id_tag, which a CSMS stop has none of). */
 export function evseControl(mod: EverestModule<TsOcppSpec>): EvseControl {
@@ -71,10 +71,7 @@ export function publishTransactionVars(mod: EverestModule<TsOcppSpec>, service: 
     log.debug('the ocpp interface in force has no transaction vars: ocpp_transaction_event(_response) not published');
     return;
   }
-  const report = (name: string) => (err: unknown) => {
-    if (err instanceof TsOcppError && err.code === 'TSOCPP_ERR_CLOSED') log.warn(`${name} var not published: the module is stopping`);
-    else log.error({ err }, `could not publish ${name}`);
-  };
+  const report = (name: string) => onPublishFailure(log, name);
   const sessions = new Map<string, string>();
   service.on('transaction_event', (e: TransactionEventMade) => {
     const txId = e.request.transactionInfo.transactionId;
