@@ -459,6 +459,11 @@ export class DeviceModelRepository {
     this.#st.deleteOutbox.run(id);
   }
 
+  /** Is a TransactionEvent still queued: of `transactionId`, or of any transaction when undefined? */
+  hasQueuedTransactionEvent(transactionId?: string): boolean {
+    return this.#st.outboxHasTransactionEvent.get({ id: transactionId ?? null }) !== undefined;
+  }
+
   outboxSize(): number {
     return this.#st.countOutbox.get()?.n ?? 0;
   }

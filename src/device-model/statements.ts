@@ -162,6 +162,10 @@ export function prepareStatements(db: Db) {
     pendingOutbox: db.prepare<[number], OutboxDbRow>(
       'SELECT id, kind, payload, created_at FROM outbox ORDER BY id LIMIT ?',
     ),
+    // E14 GetTransactionStatus: is a TransactionEvent (of one transaction, or of any with NULL) still queued?
+    outboxHasTransactionEvent: db.prepare<[{ id: string | null }], { one: number }>(
+      "SELECT 1 AS one FROM outbox WHERE kind = 'TransactionEvent' AND (@id IS NULL OR json_extract(payload, '$.transactionInfo.transactionId') = @id) LIMIT 1",
+    ),
     deleteOutbox: db.prepare<[number]>('DELETE FROM outbox WHERE id = ?'),
     countOutbox: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox'),
     // Two rowid look-ups: an upper bound of the count without scanning the table.

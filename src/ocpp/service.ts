@@ -93,7 +93,13 @@ export class OcppService {
   readonly auth: Authorization;
   /** Charging profiles, composite schedules (src/ocpp/smart-charging, K01-K10). */
   readonly smartCharging: SmartCharging;
-  readonly outbox: { pending(limit?: number): OutboxEntry[]; confirm(id: number): void; size(): number };
+  readonly outbox: {
+    pending(limit?: number): OutboxEntry[];
+    confirm(id: number): void;
+    size(): number;
+    /** Is a TransactionEvent still queued: of that transaction, or of any (E14)? Reads no payloads. */
+    hasTransactionEvent(transactionId?: string): boolean;
+  };
   /** What the component config import did at open; undefined without componentConfigDir. */
   readonly componentConfigImport: ImportSummary | undefined;
 
@@ -153,6 +159,7 @@ export class OcppService {
       pending: (limit = 100) => this.#open().repo.pendingOutbox(limit),
       confirm: (id) => this.#open().repo.confirmOutbox(id),
       size: () => this.#open().repo.outboxSize(),
+      hasTransactionEvent: (id) => this.#open().repo.hasQueuedTransactionEvent(id),
     };
   }
 
