@@ -27,7 +27,7 @@ test.after.each(() => {
 
 test('G01 precedence: Faulted, then Unavailable (Inoperative), then Occupied, then Reserved, then Available', () => {
   const f = (o: Partial<{ occupied: boolean; reserved: boolean; faulted: boolean }>, eff: 'Operative' | 'Inoperative' = 'Operative') =>
-    connectorStatusOf({ occupied: false, reserved: false, faulted: false, ...o }, eff);
+    connectorStatusOf({ occupied: false, reserved: false, faulted: false, unavailable: false, ...o }, eff);
   assert.is(f({ faulted: true, occupied: true }, 'Inoperative'), 'Faulted');
   assert.is(f({ occupied: true, reserved: true }, 'Inoperative'), 'Unavailable');
   assert.is(f({ occupied: true, reserved: true }), 'Occupied');
@@ -76,6 +76,18 @@ test('session events of both releases: plug-in, transaction start (ends a reserv
   assert.equal(ev('AllErrorsCleared'), [{ condition: 'faulted', on: false }]);
   assert.equal(ev('Error', { error: { error_code: 'RCD_DC' } }), [], 'an Error does not stop charging (2023.12 OCPP module on_error)');
   assert.equal(ev('ChargingStarted'), []);
+  assert.equal(ev('Disabled'), [{ condition: 'unavailable', on: true }]);
+  assert.equal(ev('Enabled'), [{ condition: 'unavailable', on: false }]);
+});
+
+test('G03/G04 a connector its EVSE manager disabled is Unavailable (before Occupied), and back when enabled (OCPP201 process_disabled)', () => {
+  const seen: ConnectorStatusChange[] = [];
+  service.on('connector_status', (c) => seen.push(c));
+  service.setConnectorCondition(1, 1, 'occupied', true);
+  service.setConnectorCondition(1, 1, 'unavailable', true);
+  service.setConnectorCondition(1, 1, 'unavailable', false);
+  assert.equal(seen.map((c) => c.status), ['Occupied', 'Unavailable', 'Occupied']);
+  assert.is(service.connectorStatus(2, 1), 'Available', 'the other EVSE is untouched');
 });
 
 test('error objects as each dialect carries them: v0.25 RaiseError/ClearError envelope, older the bare object', () => {

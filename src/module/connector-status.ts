@@ -1,6 +1,6 @@
 // The connector conditions the EVSE managers report, fed to the OCPP service (src/ocpp/connector-status.ts),
 // which turns them into StatusNotification and AvailabilityState. From everest-core's OCPP201 module:
-// SessionStarted with reason EVConnected is a plug-in, TransactionStarted is one too (a session started by
+// SessionStarted with reason EVConnected is a plug-in, Disabled/Enabled the manager's own unavailability, TransactionStarted is one too (a session started by
 // authorization) and ends a reservation, SessionFinished is the unplug, ReservationStart/End, and the
 // evse_manager error `evse_manager/Inoperative` raised/cleared is the fault (OCPP201.cpp subscribe_error of
 // EVSE_MANAGER_INOPERATIVE_ERROR, on the connector of the error's mapping, else 1). 2023.12 managers report
@@ -38,6 +38,12 @@ export function conditionChanges(ev: EvseSessionEvent): ConditionChange[] {
       return [{ condition: 'faulted', on: true }];
     case 'AllErrorsCleared':
       return [{ condition: 'faulted', on: false }];
+    // OCPP201 process_disabled / process_enabled: the manager's own disable (e.g. its enable_disable source
+    // other than the CSMS) makes the connector Unavailable until it is enabled again.
+    case 'Disabled':
+      return [{ condition: 'unavailable', on: true }];
+    case 'Enabled':
+      return [{ condition: 'unavailable', on: false }];
     default:
       return [];
   }

@@ -2,18 +2,20 @@
 // (OCPP 2.0.1 G01 StatusNotification, G03/G04 availability, H01 reservations). The rules are libocpp's
 // component state manager (component_state_manager.cpp FullConnectorStatus::to_connector_status): Faulted
 // before Unavailable before Occupied before Reserved before Available; an Inoperative unit (the connector,
-// its EVSE or the station) is Unavailable. The conditions are assumed false at start and are not persisted
+// its EVSE or the station) is Unavailable, and so is a connector its EVSE manager disabled. The conditions are assumed false at start and are not persisted
 // (libocpp keeps them in memory only); the operational state is (change-availability.ts).
 import type { OperationalStatus } from '../device-model/types.js';
 import { DeviceModelError } from '../device-model/errors.js';
 
 export type ConnectorStatus = 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted';
-export type ConnectorCondition = 'occupied' | 'reserved' | 'faulted';
+export type ConnectorCondition = 'occupied' | 'reserved' | 'faulted' | 'unavailable';
 
 export interface ConnectorConditionFlags {
   occupied: boolean;
   reserved: boolean;
   faulted: boolean;
+  /** The EVSE manager disabled the connector itself (its Disabled session event; libocpp on_unavailable). */
+  unavailable: boolean;
 }
 
 /** A connector status that changed, for whoever informs the CSMS (G01.FR.01..03). */
@@ -23,10 +25,10 @@ export interface ConnectorStatusChange {
   status: ConnectorStatus;
 }
 
-/** libocpp to_connector_status, with the effective operational state standing in for its unavailable flag. */
+/** libocpp to_connector_status: its unavailable flag is the manager's Disabled or an Inoperative effective state. */
 export function connectorStatusOf(flags: ConnectorConditionFlags, effective: OperationalStatus): ConnectorStatus {
   if (flags.faulted) return 'Faulted';
-  if (effective === 'Inoperative') return 'Unavailable';
+  if (flags.unavailable || effective === 'Inoperative') return 'Unavailable';
   if (flags.occupied) return 'Occupied';
   if (flags.reserved) return 'Reserved';
   return 'Available';
@@ -52,7 +54,7 @@ export class ConnectorConditions {
   }
 
   get(evseId: number, connectorId: number): ConnectorConditionFlags {
-    return this.#flags.get(`${evseId}:${connectorId}`) ?? { occupied: false, reserved: false, faulted: false };
+    return this.#flags.get(`${evseId}:${connectorId}`) ?? { occupied: false, reserved: false, faulted: false, unavailable: false };
   }
 
   /** Sets one condition; true when it changed. Throws for a connector that does not exist. */
