@@ -11,19 +11,21 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { TestCsms } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { cv, tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { Cleanup } from './helpers/cleanup.js';
 import { ScriptedEvse } from './fixtures/evse.js';
 import { until } from './helpers/wait.js';
 
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms;
 let ts: TsOcpp | undefined;
 let client: MqttClient | undefined;
 
 async function start(): Promise<{ evse1: ScriptedEvse; evse2: ScriptedEvse }> {
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: { connections: { evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }, { module_id: 'evse2', implementation_id: 'evse' }] } },
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   const evse2 = new ScriptedEvse(client, 'everest/', 'evse2');
   evse2.uuid = 'session-2';
   await csms.waitFor('StatusNotification', 2);
@@ -62,18 +64,11 @@ const availabilityState = (evse: number, connector?: number): string | undefined
 }])[0]?.value;
 
 test.before.each(async () => {
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
   seedDeviceModel(db.path);
-  csms = await new TestCsms({ password: PASSWORD }).start();
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD }).start(), (c) => c.stop());
 });
-test.after.each(async () => {
-  await client?.endAsync();
-  client = undefined;
-  await ts?.stop();
-  ts = undefined;
-  await csms.stop();
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 test('G01 plug-in -> Occupied, session end -> Available; only changes go out; AvailabilityState follows; F06 trigger gives the current one', async () => {
   const { evse1 } = await start();

@@ -4,37 +4,27 @@
 // requirement gets set_connection_timeout / set_master_pass_group_id and withdraw_authorization; C10.FR.05 caches a
 // TransactionEvent answer's idTokenInfo. TsOcpp is the real app against the strict ocpp-rpc CSMS, with an evse_manager
 // stand-in (ScriptedEvse + its cmds) and an Auth stand-in serving its cmds on the bus.
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt, { type MqttClient } from 'mqtt';
 import { TestCsms, type StationCallHandler } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { Cleanup } from './helpers/cleanup.js';
 import { ScriptedEvse } from './fixtures/evse.js';
 import { EvseCmdServer, type EvseCall } from './fixtures/evse-cmds.js';
 import { until } from './helpers/wait.js';
 import { dialectFor } from '../src/everest/dialect.js';
-import { bundledInterfaces, bundledTypes, projectRoot } from '../src/schema/definitions.js';
-import { BASE_RELEASE, managerDefinitions, NEWEST_RELEASE } from '../src/schema/releases.js';
+import { releaseDefinitions as defs, type Definitions as Defs } from './fixtures/release-definitions.js';
 
 type R = Record<string, unknown>;
-type Defs = ReturnType<typeof managerDefinitions>;
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms | undefined;
 let ts: TsOcpp | undefined;
 let client: MqttClient | undefined;
 
 const cv = (component: string, variable: string, value: string) => ({ component_variable: { component: { name: component }, variable: { name: variable } }, value });
-
-/** What a manager of that release publishes, with everest-core's auth interface of the release (test/fixtures, byte for byte). */
-function defs(release: '2023.12' | '2026.02'): Defs {
-  const base = managerDefinitions(release === '2026.02' ? NEWEST_RELEASE : BASE_RELEASE);
-  const dir = join(projectRoot(), 'test', 'fixtures', release === '2026.02' ? 'everest-core-2026.02.0' : 'everest-core-2023.12.0');
-  // 2023.12's auth interface needs no type beyond the bundled ones.
-  const types = release === '2026.02' ? bundledTypes(dir) : {};
-  return { interfaces: { ...base.interfaces, ...bundledInterfaces(dir) }, types: { ...base.types, ...types } };
-}
 
 interface Rig {
   evse: ScriptedEvse;
@@ -55,16 +45,16 @@ interface StartOpts {
 
 async function start(o: StartOpts = {}): Promise<Rig> {
   seedDeviceModel(db.path, o.seed ?? []);
-  csms = await new TestCsms({ password: PASSWORD, ...(o.handlers ? { handlers: o.handlers } : {}) }).start();
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD, ...(o.handlers ? { handlers: o.handlers } : {}) }).start(), (c) => c.stop());
   const connections: Record<string, Array<{ module_id: string; implementation_id: string }>> = { evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }] };
   if (o.withAuth !== false) connections.auth = [{ module_id: 'auth1', implementation_id: 'main' }];
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: { connections },
     // The stand-ins are modules of the config: global ready (and TsOcpp's calls at ready) waits for them.
     modules: { evse1: { module: 'EvseStandIn' }, auth1: { module: 'AuthStandIn' } },
     definitions: o.definitions ?? defs('2026.02'),
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   const evse = new ScriptedEvse(client, 'everest/', 'evse1');
   const finish = async (c: EvseCall): Promise<void> => {
     if (c.cmd !== 'stop_transaction') return;
@@ -93,17 +83,9 @@ const ID_TOKEN = { idToken: 'REMOTE01', type: 'ISO14443' };
 const remoteTag = (requestId: number) => ({ id_token: { value: 'REMOTE01', type: 'ISO14443' }, authorization_type: 'OCPP', request_id: requestId, prevalidated: false });
 
 test.before.each(() => {
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
 });
-test.after.each(async () => {
-  await client?.endAsync();
-  client = undefined;
-  await ts?.stop();
-  ts = undefined;
-  await csms?.stop();
-  csms = undefined;
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 test('F01 RequestStartTransaction Accepted: the token on provided_token (2026.02 shape: OCPP, prevalidated = !AuthorizeRemoteStart, request_id, connectors [evseId], parent), then Started with RemoteStart and remoteStartId', async () => {
   const rig = await start();

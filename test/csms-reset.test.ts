@@ -8,11 +8,13 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { TestCsms } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { Cleanup } from './helpers/cleanup.js';
 import { ScriptedEvse } from './fixtures/evse.js';
-import { EvseCmdServer, type EvseCall } from './fixtures/evse-cmds.js';
+import { EvseCmdServer, finishOnStop } from './fixtures/evse-cmds.js';
 import { sleep, until } from './helpers/wait.js';
 
 type R = Record<string, unknown>;
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms | undefined;
 let ts: TsOcpp | undefined;
@@ -28,23 +30,18 @@ interface Rig {
 
 async function start(o: { allowed?: boolean } = {}): Promise<Rig> {
   seedDeviceModel(db.path);
-  csms = await new TestCsms({ password: PASSWORD }).start();
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD }).start(), (c) => c.stop());
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: {
       connections: {
         evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }],
         system: [{ module_id: 'system1', implementation_id: 'main' }],
       },
     },
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   const evse = new ScriptedEvse(client, 'everest/', 'evse1');
-  const finish = async (c: EvseCall): Promise<void> => {
-    if (c.cmd !== 'stop_transaction') return;
-    const reason = (c.args.request as R).reason;
-    await evse.event('TransactionFinished', { transaction_finished: { meter_value: evse.meter(), reason } });
-  };
-  const cmds = await EvseCmdServer.serve(client, 'everest/', 'evse1', finish);
+  const cmds = await EvseCmdServer.serve(client, 'everest/', 'evse1', finishOnStop(evse));
   const atReset: Rig['atReset'] = [];
   const t = ts;
   const system = await EvseCmdServer.serve(client, 'everest/', 'system1', (c) => {
@@ -66,17 +63,9 @@ async function startedTransaction(rig: Rig): Promise<void> {
 }
 
 test.before.each(() => {
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
 });
-test.after.each(async () => {
-  await client?.endAsync();
-  client = undefined;
-  await ts?.stop();
-  ts = undefined;
-  await csms?.stop();
-  csms = undefined;
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 test('B11.FR.01 Reset Immediate of the idle station: is_reset_allowed(NotSpecified) first, Accepted, then system.reset(NotSpecified, scheduled false), ResetOrReboot delivered', async () => {
   const rig = await start();

@@ -3,33 +3,26 @@
 // finishes its session as an EvseManager does; the transaction vars ocpp_transaction_event(_response) appear on
 // the bus only where the ocpp interface in force declares them. TsOcpp is the real app against the strict
 // ocpp-rpc CSMS.
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt, { type MqttClient } from 'mqtt';
 import { TestCsms, type StationCallHandler } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { Cleanup } from './helpers/cleanup.js';
 import { ScriptedEvse } from './fixtures/evse.js';
-import { EvseCmdServer, type EvseCall } from './fixtures/evse-cmds.js';
+import { EvseCmdServer, finishOnStop } from './fixtures/evse-cmds.js';
 import { until } from './helpers/wait.js';
-import { bundledInterfaces, bundledTypes, projectRoot } from '../src/schema/definitions.js';
-import { managerDefinitions, NEWEST_RELEASE } from '../src/schema/releases.js';
+import { releaseDefinitions, type Definitions } from './fixtures/release-definitions.js';
 
 type R = Record<string, unknown>;
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms | undefined;
 let ts: TsOcpp | undefined;
 let client: MqttClient | undefined;
 
 const txCtrlr = (variable: string, value: string) => ({ component_variable: { component: { name: 'TxCtrlr' }, variable: { name: variable } }, value });
-
-/** The ocpp interface and types of everest-core 2026.02.0 (test/fixtures, byte for byte) over what a 2026.02 manager has. */
-function defs2026(): ReturnType<typeof managerDefinitions> {
-  const dir = join(projectRoot(), 'test', 'fixtures', 'everest-core-2026.02.0');
-  const base = managerDefinitions(NEWEST_RELEASE);
-  return { interfaces: { ...base.interfaces, ...bundledInterfaces(dir) }, types: { ...base.types, ...bundledTypes(dir) } };
-}
 
 interface Rig {
   evse: ScriptedEvse;
@@ -38,21 +31,16 @@ interface Rig {
 }
 
 /** TsOcpp with EVSE 1 fed by evse1, whose cmds finish the session as an EvseManager would. */
-async function start(o: { handlers?: Record<string, StationCallHandler>; seed?: ReturnType<typeof txCtrlr>[]; definitions?: ReturnType<typeof managerDefinitions> } = {}): Promise<Rig> {
+async function start(o: { handlers?: Record<string, StationCallHandler>; seed?: ReturnType<typeof txCtrlr>[]; definitions?: Definitions } = {}): Promise<Rig> {
   seedDeviceModel(db.path, o.seed ?? []);
-  csms = await new TestCsms({ password: PASSWORD, ...(o.handlers ? { handlers: o.handlers } : {}) }).start();
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD, ...(o.handlers ? { handlers: o.handlers } : {}) }).start(), (c) => c.stop());
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: { connections: { evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }] } },
     ...(o.definitions ? { definitions: o.definitions } : {}),
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   const evse = new ScriptedEvse(client, 'everest/', 'evse1');
-  const finish = async (c: EvseCall): Promise<void> => {
-    if (c.cmd !== 'stop_transaction') return;
-    const reason = (c.args.request as R).reason;
-    await evse.event('TransactionFinished', { transaction_finished: { meter_value: evse.meter(), reason } });
-  };
-  const cmds = await EvseCmdServer.serve(client, 'everest/', 'evse1', finish);
+  const cmds = await EvseCmdServer.serve(client, 'everest/', 'evse1', finishOnStop(evse));
   const vars: Rig['vars'] = [];
   const varPrefix = 'everest/modules/ocpp/impl/ocpp_generic/var/';
   await client.subscribeAsync(`${varPrefix}+`, { qos: 2 });
@@ -78,17 +66,9 @@ async function startedTransaction(rig: Rig): Promise<string> {
 }
 
 test.before.each(() => {
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
 });
-test.after.each(async () => {
-  await client?.endAsync();
-  client = undefined;
-  await ts?.stop();
-  ts = undefined;
-  await csms?.stop();
-  csms = undefined;
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 test('F03.FR.07 RequestStopTransaction of an ongoing transaction: Accepted, evse_manager stop_transaction with reason Remote, then Ended with RemoteStop / Remote', async () => {
   const rig = await start();
@@ -148,7 +128,7 @@ test('E05 an Accepted token changes nothing (no stop_transaction, no pause_charg
 });
 
 test('ocpp_transaction_event and ocpp_transaction_event_response on the bus with the 2026.02 ocpp interface: one per TransactionEvent and per answer, in the types shape', async () => {
-  const rig = await start({ definitions: defs2026(), handlers: { TransactionEvent: (p) => (p.eventType === 'Ended' ? { totalCost: 1.5 } : {}) } });
+  const rig = await start({ definitions: releaseDefinitions('2026.02'), handlers: { TransactionEvent: (p) => (p.eventType === 'Ended' ? { totalCost: 1.5 } : {}) } });
   const txId = await startedTransaction(rig);
   await rig.evse.stop();
   await csms!.waitFor('TransactionEvent', 3);

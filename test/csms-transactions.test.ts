@@ -10,10 +10,12 @@ import { TestCsms, type Received } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { FakeTimers } from './fixtures/csms/fake-timers.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { Cleanup } from './helpers/cleanup.js';
 import { ScriptedEvse } from './fixtures/evse.js';
 import { until } from './helpers/wait.js';
 
 type R = Record<string, unknown>;
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms;
 let ts: TsOcpp | undefined;
@@ -26,11 +28,11 @@ const alignedOff = ['Interval', 'TxEndedInterval'].map((name) => ({ component_va
 
 async function start(): Promise<{ evse1: ScriptedEvse; evse2: ScriptedEvse }> {
   timers = new FakeTimers();
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: { connections: { evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }, { module_id: 'evse2', implementation_id: 'evse' }] } },
     sampleTimers: timers,
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   const prefix = 'everest/';
   const evse2 = new ScriptedEvse(client, prefix, 'evse2');
   evse2.uuid = 'session-2';
@@ -57,18 +59,11 @@ async function playSession(evse: ScriptedEvse, samples: () => Promise<void> = as
 }
 
 test.before.each(async () => {
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
   seedDeviceModel(db.path, [interval(60), ...alignedOff]);
-  csms = await new TestCsms({ password: PASSWORD }).start();
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD }).start(), (c) => c.stop());
 });
-test.after.each(async () => {
-  await client?.endAsync();
-  client = undefined;
-  await ts?.stop();
-  ts = undefined;
-  await csms.stop();
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 test('a whole session arrives as Started, Updated (charging, periodic sample), Ended with contiguous seqNo', async () => {
   const { evse1 } = await start();
@@ -146,8 +141,7 @@ test('a session played while the CSMS is down arrives afterwards, in order, with
 });
 
 test('a TransactionEvent the CSMS refuses is retried per MessageAttempts, then dropped; the next one follows', async () => {
-  db.cleanup();
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
   // Two attempts one second apart (MessageAttemptInterval 0 is taken as the minimum, one second).
   seedDeviceModel(db.path, [
     { component_variable: { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'MessageAttempts', instance: 'TransactionEvent' } }, value: '2' },

@@ -8,8 +8,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { TestCsms } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { Cleanup } from './helpers/cleanup.js';
 import { until } from './helpers/wait.js';
 
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms | undefined;
 let ts: TsOcpp | undefined;
@@ -17,26 +19,18 @@ let client: MqttClient | undefined;
 
 async function start(enabled: boolean): Promise<void> {
   seedDeviceModel(db.path);
-  csms = await new TestCsms({ password: PASSWORD }).start();
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path, EnableExternalWebsocketControl: enabled });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD }).start(), (c) => c.stop());
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path, EnableExternalWebsocketControl: enabled }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   await csms.waitFor('BootNotification', 1);
   await until(() => ts!.app.service.isConnected(), 5000, 'connected');
 }
 
 test.before.each(() => {
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
 });
 
-test.after.each(async () => {
-  await client?.endAsync();
-  await ts?.stop();
-  await csms?.stop();
-  client = undefined;
-  ts = undefined;
-  csms = undefined;
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 test('EnableExternalWebsocketControl: disconnect closes the CSMS connection until connect opens it again (new BootNotification)', async () => {
   await start(true);

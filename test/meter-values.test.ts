@@ -11,11 +11,13 @@ import { TestCsms } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { FakeTimers } from './fixtures/csms/fake-timers.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { Cleanup } from './helpers/cleanup.js';
 import { ScriptedEvse } from './fixtures/evse.js';
 import { until } from './helpers/wait.js';
 
 type R = Record<string, unknown>;
 type MV = { timestamp: string; sampledValue: R[] };
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms;
 let ts: TsOcpp | undefined;
@@ -34,11 +36,11 @@ const allOff = [
 async function start(extra: ReturnType<typeof set>[]): Promise<{ evse1: ScriptedEvse; evse2: ScriptedEvse }> {
   seedDeviceModel(db.path, [...allOff, ...extra]);
   timers = new FakeTimers();
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: { connections: { evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }, { module_id: 'evse2', implementation_id: 'evse' }] } },
     sampleTimers: timers,
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   const evse2 = new ScriptedEvse(client, 'everest/', 'evse2');
   evse2.uuid = 'session-2';
   await csms.waitFor('StatusNotification', 2);
@@ -58,17 +60,10 @@ async function openTransaction(evse: ScriptedEvse): Promise<void> {
 }
 
 test.before.each(async () => {
-  db = tempDb();
-  csms = await new TestCsms({ password: PASSWORD }).start();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD }).start(), (c) => c.stop());
 });
-test.after.each(async () => {
-  await client?.endAsync();
-  client = undefined;
-  await ts?.stop();
-  ts = undefined;
-  await csms.stop();
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 test('J01.FR.14: outside a transaction, MeterValues (Sample.Clock, AlignedDataCtrlr.Measurands) per EVSE with a reading at the aligned instant', async () => {
   const { evse1 } = await start([set('AlignedDataCtrlr', 'Interval', 900), set('AlignedDataCtrlr', 'Measurands', 'Power.Active.Import,Frequency')]);

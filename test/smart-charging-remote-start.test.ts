@@ -2,21 +2,21 @@
 // the profile is checked as a TxProfile (F01.FR.26: Rejected with a reasonCode when it is not one), held until the
 // transaction the request starts is known (its TransactionEvent carries the remoteStartId) and then installed for
 // that transactionId; the stand-in energy sink of EVSE 1 gets its limit; with Enabled false it is ignored.
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt, { type MqttClient } from 'mqtt';
 import { TestCsms } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
+import { Cleanup } from './helpers/cleanup.js';
 import { ScriptedEvse } from './fixtures/evse.js';
 import { EvseCmdServer } from './fixtures/evse-cmds.js';
 import { until } from './helpers/wait.js';
 import { dialectFor } from '../src/everest/dialect.js';
-import { bundledInterfaces, bundledTypes, projectRoot } from '../src/schema/definitions.js';
-import { managerDefinitions, NEWEST_RELEASE } from '../src/schema/releases.js';
+import { releaseDefinitions } from './fixtures/release-definitions.js';
 
 type R = Record<string, unknown>;
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms | undefined;
 let ts: TsOcpp | undefined;
@@ -31,10 +31,8 @@ const cv = (component: string, variable: string, value: string) => ({ component_
 
 async function start(seed: ReturnType<typeof cv>[] = []): Promise<Rig> {
   seedDeviceModel(db.path, seed);
-  csms = await new TestCsms({ password: PASSWORD, handlers: { ReportChargingProfiles: () => ({}) } }).start();
-  const base = managerDefinitions(NEWEST_RELEASE);
-  const dir = join(projectRoot(), 'test', 'fixtures', 'everest-core-2026.02.0');
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path, CompositeScheduleIntervalS: 0 }, {
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD, handlers: { ReportChargingProfiles: () => ({}) } }).start(), (c) => c.stop());
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path, CompositeScheduleIntervalS: 0 }, {
     config: {
       connections: {
         evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }],
@@ -43,9 +41,9 @@ async function start(seed: ReturnType<typeof cv>[] = []): Promise<Rig> {
       },
     },
     modules: { evse1: { module: 'EvseStandIn' }, auth1: { module: 'AuthStandIn' }, sink1: { module: 'SinkStandIn', mapping: { module: { evse: 1 } } } },
-    definitions: { interfaces: { ...base.interfaces, ...bundledInterfaces(dir) }, types: { ...base.types, ...bundledTypes(dir) } },
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+    definitions: releaseDefinitions('2026.02'),
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   const evse = new ScriptedEvse(client, 'everest/', 'evse1');
   await EvseCmdServer.serve(client, 'everest/', 'evse1');
   await EvseCmdServer.serve(client, 'everest/', 'auth1', () => undefined, {
@@ -59,17 +57,9 @@ async function start(seed: ReturnType<typeof cv>[] = []): Promise<Rig> {
 }
 
 test.before.each(() => {
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
 });
-test.after.each(async () => {
-  await client?.endAsync();
-  client = undefined;
-  await ts?.stop();
-  ts = undefined;
-  await csms?.stop();
-  csms = undefined;
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 const ID_TOKEN = { idToken: 'REMOTE01', type: 'ISO14443' };
 const remoteTag = (requestId: number) => ({ id_token: { value: 'REMOTE01', type: 'ISO14443' }, authorization_type: 'OCPP', request_id: requestId, prevalidated: false });

@@ -14,10 +14,9 @@ import { FakeTimers } from './fixtures/csms/fake-timers.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
 import { EvseCmdServer } from './fixtures/evse-cmds.js';
 import { until } from './helpers/wait.js';
-import { join } from 'node:path';
 import { compileInterface } from '../src/schema/compile.js';
-import { bundledInterfaces, bundledTypes, projectRoot } from '../src/schema/definitions.js';
-import { BASE_RELEASE, managerDefinitions, NEWEST_RELEASE } from '../src/schema/releases.js';
+import { BASE_RELEASE, managerDefinitions } from '../src/schema/releases.js';
+import { releaseDefinitions } from './fixtures/release-definitions.js';
 
 type R = Record<string, unknown>;
 let db: TempDb;
@@ -34,12 +33,6 @@ interface Rig {
 
 type Defs = ReturnType<typeof managerDefinitions>;
 
-/** What a manager of everest-core 2026.02.0 publishes, with its ocpp interface (charging_schedules a ChargingSchedules). */
-function defs2026(): Defs {
-  const base = managerDefinitions(NEWEST_RELEASE);
-  const dir = join(projectRoot(), 'test', 'fixtures', 'everest-core-2026.02.0');
-  return { interfaces: { ...base.interfaces, ...bundledInterfaces(dir) }, types: { ...base.types, ...bundledTypes(dir) } };
-}
 
 const SINK = { impl: 'external_limits', cmds: ['set_external_limits'], answer: () => null };
 
@@ -189,7 +182,7 @@ test('issue 18 item 3 with everest-core 2023.12 definitions: set_external_limits
 
 test('issue 18 item 3: charging_schedules fits everest-core 2026.02 ocpp.yaml ChargingSchedules and carries, per EVSE from 0 (the station), the periods GetCompositeSchedule (K08) answers', async () => {
   const timers = new FakeTimers();
-  const d = defs2026();
+  const d = releaseDefinitions('2026.02');
   const rig = await startApp(timers, d);
   const check = compileInterface('ocpp', d.interfaces.ocpp!, d.types).vars.get('charging_schedules')!;
   const tx10 = { ...txDefault, chargingSchedule: [{ ...txDefault.chargingSchedule[0]!, chargingSchedulePeriod: [{ startPeriod: 0, limit: 10 }] }] };
