@@ -1,8 +1,8 @@
 // The evse_manager var enforced_limits (what EVerest's energy management enforces on each EVSE) to the smart-charging
 // room's external limits (src/ocpp/smart-charging/charging-limit.ts: K12 NotifyChargingLimit, K13
 // ClearedChargingLimit). Here only the bus side: the value of the CSMS's rate unit (RequestCompositeScheduleUnit, the
-// unit TsOcpp sends its own limits in) is taken from limits_root_side and from the schedule, bare (2023.12) or with
-// its source (2024.9.2 on). When the installed profiles change, the last enforced limits are judged again: the
+// unit TsOcpp sends its own limits in) is taken from limits_root_side and from the schedule, bare (2023.12: no
+// source, so the room never takes it for external) or with the source the manager names (2024.9.2 on). When the installed profiles change, the last enforced limits are judged again: the
 // CSMS's own limit moved.
 import type { EverestModule } from '../everest/module.js';
 import type { Logger } from '../log.js';

@@ -20,9 +20,9 @@ export interface SmartChargingSettings {
   supplyVoltage: number;
   /** ACPhaseSwitchingSupported: phaseToUse is accepted only with it (K01.FR.20). */
   acPhaseSwitching: boolean;
-  /** LimitChangeSignificance (percent): a smaller change of an external limit is not notified (K12.FR.02). */
+  /** LimitChangeSignificance (percent): a smaller change of an external limit is not notified (K11.FR.02, K12.FR.02). */
   limitChangeSignificance: number;
-  /** NotifyChargingLimitWithSchedules: NotifyChargingLimit carries the external schedule (K12.FR.04). */
+  /** NotifyChargingLimitWithSchedules: NotifyChargingLimit carries the external schedule (K11.FR.03, K12.FR.03). */
   notifyWithSchedules: boolean;
 }
 
