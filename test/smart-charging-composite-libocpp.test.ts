@@ -120,4 +120,41 @@ test('K08 A/W conversion (libocpp MixingCurrentAndPower_*): watts become amperes
   assert.equal(mixed('2024-01-02T02:00:00Z'), [[0, 10, 1], [1200, 9, 1]]);
 });
 
+test('K08 Tx over TxDefault under the station maximum (libocpp OCTT_TC_K_41_CS): per period the TxProfile where it runs, else the TxDefaultProfile, else the default, each capped', () => {
+  // All from 12:24:36, the window from 12:24:40 (so 4 s in): station maximum 10 A on 3 phases for a day; TxProfile
+  // 8, 11, 16, 6, 12 A at 0, 50, 140, 200, 240 s for 264 s; TxDefaultProfile 6, 10, 8, 15, 8 A at 0, 60, 120, 180, 260 s
+  // for 304 s (validFrom 12:24:36, validTo 12:31:25).
+  const t0 = '2024-08-21T12:24:36Z';
+  const profiles = [
+    profile(0, 1, 0, 'ChargingStationMaxProfile', 'A', [[0, 10, 3]], { startSchedule: t0, duration: 86404 }),
+    profile(1, 2, 0, 'TxDefaultProfile', 'A', [[0, 6, 3], [60, 10, 3], [120, 8, 3], [180, 15, 3], [260, 8, 3]],
+      { startSchedule: t0, duration: 304, validFrom: t0, validTo: '2024-08-21T12:31:25Z' }),
+    profile(1, 3, 0, 'TxProfile', 'A', [[0, 8, 3], [50, 11, 3], [140, 16, 3], [200, 6, 3], [240, 12, 3]], { startSchedule: t0, duration: 264, transactionId: TX }),
+  ];
+  // TxProfile 8 A, 11 and 16 A capped at 10 A (46 s), 6 A (196 s), 12 A capped (236 s); after it ends (260 s) the
+  // TxDefaultProfile's 8 A; after that ends (300 s) the default 57 A capped at 10 A.
+  assert.equal(evse1(profiles, '2024-08-21T12:24:40Z', '2024-08-21T12:31:20Z', 'A'), [[0, 8, 3], [46, 10, 3], [196, 6, 3], [236, 10, 3], [260, 8, 3], [300, 10, 3]]);
+});
+
+// Their Relative TxDefaultProfile: 16, 15, 14 A at 0, 1800, 2700 s, duration 3600 s, no numberPhases, stack 5.
+const relative303 = (evseId: number): InstalledProfile => profile(evseId, 301, 5, 'TxDefaultProfile', 'A', [[0, 16], [1800, 15], [2700, 14]],
+  { chargingProfileKind: 'Relative', duration: 3600, validFrom: '2024-01-01T12:00:00Z', validTo: '2025-01-01T14:00:00Z' });
+const evse0 = (profiles: InstalledProfile[]): P[] => periodsOf({ evseId: 0, profiles, start: new Date('2024-01-02T08:01:00Z'), durationS: 3600, unit: 'A',
+  evses: [{ evseId: 1 }, { evseId: 2 }] });
+
+test('K08 at EVSE 0 (libocpp TxProfilePerEvseWithMultipleEvses): the EVSEs\' limits add up, an EVSE whose profile ended counts the default', () => {
+  // EVSE 1: the same periods Recurring Daily from 08:00; EVSE 2: Relative from the window start (08:01, no transaction).
+  const daily301 = profile(1, 301, 5, 'TxDefaultProfile', 'A', [[0, 16], [1800, 15], [2700, 14]],
+    { chargingProfileKind: 'Recurring', recurrencyKind: 'Daily', startSchedule: '2024-01-01T08:00:00Z', duration: 3600, validFrom: '2024-01-01T12:00:00Z', validTo: '2024-02-01T12:00:00Z' });
+  // 32 A, 31 (EVSE 1 at 08:30), 30, 29 (EVSE 1 at 08:45), 28, and at 09:00 EVSE 1 ends: 57 + 14 A.
+  assert.equal(evse0([daily301, relative303(2)]), [[0, 32, 3], [1740, 31, 3], [1800, 30, 3], [2640, 29, 3], [2700, 28, 3], [3540, 71, 3]]);
+});
+
+test('K08 at EVSE 0 (libocpp SingleTxDefaultProfileWithStationMaxForEvse0WithMultipleEvses): the sum of the EVSEs capped by the station maximum', () => {
+  const max401 = profile(0, 24, 0, 'ChargingStationMaxProfile', 'A', [[0, 24, 1], [900, 28, 1], [1800, 30, 1], [2700, 32, 1]],
+    { chargingProfileKind: 'Recurring', recurrencyKind: 'Daily', startSchedule: '2024-01-17T08:00:00.000Z', duration: 86400 });
+  // Sum 32, 30 (1800 s), 28 A (2700 s); maximum 24, 28 (840 s), 30 (1740 s), 32 A (2640 s): the lower of both.
+  assert.equal(evse0([max401, relative303(1), relative303(2)]), [[0, 24, 1], [840, 28, 1], [1740, 30, 1], [2700, 28, 1]]);
+});
+
 test.run();
