@@ -26,6 +26,7 @@ import { evseControl, publishTransactionVars } from './module/transaction-contro
 import { authControl, bindAuthSettings } from './module/auth-control.js';
 import type { Timers } from './csms/timers.js';
 import { EnergyLimits } from './module/energy-limits.js';
+import { bindChargingLimitFeed } from './module/charging-limit-feed.js';
 import { systemControl } from './module/system-control.js';
 import type { SystemControl } from './csms/system-control.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
@@ -95,6 +96,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   let csms: Csms | undefined;
   let feed: TransactionFeed | undefined;
   let energy: EnergyLimits | undefined;
+  let stopChargingLimitFeed: (() => void) | undefined;
   // The CSMS link first (its is_connected=false still reaches the bus), then the bus module (calls in
   // flight still see an open service), then the service, then the embedded parts.
   const stopAll = async (): Promise<void> => {
@@ -102,6 +104,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await mod?.stop();
     feed?.stop();
     energy?.stop();
+    stopChargingLimitFeed?.();
     service?.close();
     for (const fn of cleanup) await fn().catch(() => undefined);
   };
@@ -203,6 +206,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const limits = new EnergyLimits(m0, svc, log, opts.energyTimers ? { timers: opts.energyTimers } : {});
     energy = limits;
     m0.onReady(() => limits.push());
+    // enforced_limits below the CSMS's own limit to NotifyChargingLimit / ClearedChargingLimit (K12, K13).
+    stopChargingLimitFeed = bindChargingLimitFeed(m0, evseInputs, svc, log);
     let stopped = false;
     return {
       module: m0,

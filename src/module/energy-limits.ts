@@ -29,6 +29,11 @@ import { onPublishFailure } from './publish-failure.js';
 
 export const EVSE_ENERGY_SINK = 'evse_energy_sink';
 
+/** The source TsOcpp names in the limits it sends (as OCPP201's); the charging limit feed knows its own by it. */
+export function ownLimitSource(selfId: string): string {
+  return `${selfId}/OCPP_set_external_limits`;
+}
+
 /** A sink connection and the EVSE its mapping names. */
 export interface Sink {
   connection: Connection;
@@ -158,7 +163,7 @@ export class EnergyLimits {
       }
       return s;
     };
-    const source = `${this.#mod.selfId}/OCPP_set_external_limits`;
+    const source = ownLimitSource(this.#mod.selfId);
     for (const sink of this.#sinks) {
       const value = toExternalLimits(scheduleOf(sink.evseId), this.#shape, source);
       const issue = this.#check?.({ value });

@@ -1,4 +1,4 @@
-// The inputs of each EVSE: the session_event, powermeter, ready and limits vars of its evse_manager
+// The inputs of each EVSE: the session_event, powermeter, ready, limits and enforced_limits vars of its evse_manager
 // connection (connection i is EVSE i+1, as everest-core's OCPP201 maps r_evse_manager[evse_id - 1]). Each
 // payload is checked against the definition in force (src/schema/releases.ts requirementDefinitions: the
 // manager's, its install's, else the bundled release) with validators compiled once here; what does not fit
@@ -21,11 +21,27 @@ export interface EvseInputMap {
   powermeter: EvsePowermeter;
   ready: boolean;
   limits: EvseLimits;
+  /** What the energy management enforces on the EVSE (2023.12 and 2026.02 both declare it; values bare or with source). */
+  enforced_limits: EvseEnforcedLimits;
+}
+
+/** energy.yaml LimitsRes: a bare number (2023.12) or NumberWithSource (2024.9.2 on). */
+export type EnforcedValue = number | { value: number; source: string };
+export interface EnforcedLimitsRes {
+  total_power_W?: EnforcedValue;
+  ac_max_current_A?: EnforcedValue;
+  ac_max_phase_count?: EnforcedValue;
+}
+/** energy.yaml EnforcedLimits, the parts read here (valid_until in 2023.12, valid_for later, are not). */
+export interface EvseEnforcedLimits {
+  uuid: string;
+  limits_root_side?: EnforcedLimitsRes;
+  schedule?: Array<{ timestamp: string; limits_to_root: EnforcedLimitsRes }>;
 }
 export type EvseInputName = keyof EvseInputMap;
 export type EvseInputListener<K extends EvseInputName> = (evseId: number, value: EvseInputMap[K]) => void;
 
-const INPUT_VARS: readonly EvseInputName[] = ['session_event', 'powermeter', 'ready', 'limits'];
+const INPUT_VARS: readonly EvseInputName[] = ['session_event', 'powermeter', 'ready', 'limits', 'enforced_limits'];
 
 export interface EvseInputsOptions {
   /** The clock of the once-a-minute drop log and of receipt times (tests move it). */
@@ -37,7 +53,7 @@ type Listeners = { [K in EvseInputName]: Array<EvseInputListener<K>> };
 export class EvseInputs {
   readonly evseCount: number;
   readonly definitions: Pick<RequirementDefinitions, 'source' | 'release'>;
-  readonly #listeners: Listeners = { session_event: [], powermeter: [], ready: [], limits: [] };
+  readonly #listeners: Listeners = { session_event: [], powermeter: [], ready: [], limits: [], enforced_limits: [] };
   readonly #log: Logger;
 
   constructor(evseCount: number, definitions: Pick<RequirementDefinitions, 'source' | 'release'>, log: Logger) {
@@ -148,6 +164,10 @@ function deliver(inputs: EvseInputs, log: Logger, evseId: number, name: EvseInpu
       case 'limits':
         if (log.isLevelEnabled('debug')) log.debug({ evse: evseId, var: name, limits: value }, 'evse input');
         inputs.emit('limits', evseId, value as EvseLimits);
+        return;
+      case 'enforced_limits':
+        if (log.isLevelEnabled('debug')) log.debug({ evse: evseId, var: name, enforced_limits: value }, 'evse input');
+        inputs.emit('enforced_limits', evseId, value as EvseEnforcedLimits);
         return;
     }
   } catch (err) {

@@ -30,6 +30,7 @@ import { readAuthSettings } from './auth/settings.js';
 import { SqliteAuthCacheStore, SqliteLocalListStore } from './auth/sqlite-store.js';
 import { SmartCharging } from './smart-charging/smart-charging.js';
 import { readSmartChargingSettings } from './smart-charging/settings.js';
+import { ChargingLimits } from './smart-charging/charging-limit.js';
 import { SqliteChargingProfileStore } from './smart-charging/sqlite-store.js';
 
 export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
@@ -93,6 +94,8 @@ export class OcppService {
   readonly auth: Authorization;
   /** Charging profiles, composite schedules (src/ocpp/smart-charging, K01-K10). */
   readonly smartCharging: SmartCharging;
+  /** External limits of the EVSEs to the CSMS (K12 NotifyChargingLimit, K13 ClearedChargingLimit), via the outbox. */
+  readonly chargingLimits: ChargingLimits;
   readonly outbox: {
     pending(limit?: number): OutboxEntry[];
     confirm(id: number): void;
@@ -155,6 +158,20 @@ export class OcppService {
       if (request.eventType === 'Ended') this.smartCharging.transactionEnded(info.transactionId);
     });
     this.smartCharging.dropStaleTxProfiles();
+    this.chargingLimits = new ChargingLimits({
+      settings: () => readSmartChargingSettings(ctx.repo),
+      compositeLimit: (evseId, unit) => this.smartCharging.compositeOf(evseId, 1, unit).chargingSchedulePeriod[0]?.limit,
+      log: scLog,
+      // Not transactional in libocpp's queue: through the outbox like MeterValues, dropped first when it is full.
+      send: (m) => {
+        const outbox = ctx.outbox;
+        if (!outbox) return;
+        ctx.repo.transaction(() => {
+          outbox.append(ctx.repo, m.action, m.payload, ctx.now().toISOString());
+        });
+        ctx.events.emit('outbox');
+      },
+    });
     this.outbox = {
       pending: (limit = 100) => this.#open().repo.pendingOutbox(limit),
       confirm: (id) => this.#open().repo.confirmOutbox(id),

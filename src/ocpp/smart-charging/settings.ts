@@ -20,6 +20,10 @@ export interface SmartChargingSettings {
   supplyVoltage: number;
   /** ACPhaseSwitchingSupported: phaseToUse is accepted only with it (K01.FR.20). */
   acPhaseSwitching: boolean;
+  /** LimitChangeSignificance (percent): a smaller change of an external limit is not notified (K11.FR.02, K12.FR.02). */
+  limitChangeSignificance: number;
+  /** NotifyChargingLimitWithSchedules: NotifyChargingLimit carries the external schedule (K11.FR.03, K12.FR.03). */
+  notifyWithSchedules: boolean;
 }
 
 const actual = (repo: DeviceModelRepository, name: string): string | undefined => repo.actualValue('SmartChargingCtrlr', name);
@@ -28,6 +32,12 @@ function int(repo: DeviceModelRepository, name: string): number | undefined {
   const s = actual(repo, name);
   const n = s === undefined ? NaN : Number(s);
   return Number.isInteger(n) ? n : undefined;
+}
+
+function decimal(repo: DeviceModelRepository, name: string): number | undefined {
+  const s = actual(repo, name);
+  const n = s === undefined ? NaN : Number(s);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 export function readSmartChargingSettings(repo: DeviceModelRepository): SmartChargingSettings {
@@ -44,5 +54,7 @@ export function readSmartChargingSettings(repo: DeviceModelRepository): SmartCha
     maxEntries: entries?.characteristics.max_limit,
     supplyVoltage: int(repo, 'SupplyVoltage') ?? 230,
     acPhaseSwitching: (actual(repo, 'ACPhaseSwitchingSupported') ?? 'false').toLowerCase() === 'true',
+    limitChangeSignificance: decimal(repo, 'LimitChangeSignificance') ?? 0,
+    notifyWithSchedules: (actual(repo, 'NotifyChargingLimitWithSchedules') ?? 'false').toLowerCase() === 'true',
   };
 }
