@@ -107,10 +107,15 @@ export type TransactionEventOutboxPayload = { eventType: 'Started' | 'Updated' |
 /** OCPP 2.0.1 MeterValuesRequest as it will be sent (J01 clock-aligned values of an EVSE without a transaction). */
 export type MeterValuesOutboxPayload = { evseId: number; meterValue: unknown[] } & Record<string, unknown>;
 
+/** OCPP 2.0.1 FirmwareStatusNotificationRequest / LogStatusNotificationRequest as they will be sent (L01, N01). */
+export type StatusNotificationOutboxPayload = { status: string; requestId?: number } & Record<string, unknown>;
+
 export type OutboxEntry =
   | { id: number; kind: 'SecurityEventNotification'; created_at: string; payload: SecurityEventOutboxPayload }
   | { id: number; kind: 'TransactionEvent'; created_at: string; payload: TransactionEventOutboxPayload }
-  | { id: number; kind: 'MeterValues'; created_at: string; payload: MeterValuesOutboxPayload };
+  | { id: number; kind: 'MeterValues'; created_at: string; payload: MeterValuesOutboxPayload }
+  | { id: number; kind: 'FirmwareStatusNotification'; created_at: string; payload: StatusNotificationOutboxPayload }
+  | { id: number; kind: 'LogStatusNotification'; created_at: string; payload: StatusNotificationOutboxPayload };
 
 export type OutboxKind = OutboxEntry['kind'];
 export type OutboxPayload<K extends OutboxKind> = Extract<OutboxEntry, { kind: K }>['payload'];
@@ -133,6 +138,9 @@ export function outboxClassOf(e: OutboxItem): OutboxClass {
     case 'SecurityEventNotification': return 'normal';
     // libocpp's v2 is_transaction_message: MeterValues is not transactional (dropped first when full).
     case 'MeterValues': return 'normal';
+    // Not transactional in libocpp either (dispatch_call_async of a non-transaction message).
+    case 'FirmwareStatusNotification':
+    case 'LogStatusNotification': return 'normal';
     case 'TransactionEvent': return e.payload.eventType === 'Updated' ? 'transaction_update' : 'transaction';
   }
 }
