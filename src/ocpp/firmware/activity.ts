@@ -45,6 +45,9 @@ export class StationActivity {
    */
   #beforeInstalling: FirmwareStatus | undefined;
   #readyToInstall: (() => void) | undefined;
+  /** UpdateFirmware / GetLog handlers waiting for the system's answer; queued entries are announced after it. */
+  #holds = 0;
+  #heldQueued = false;
 
   constructor(o: StationActivityOptions) {
     this.#o = o;
@@ -56,6 +59,24 @@ export class StationActivity {
    */
   onReadyToInstall(fn: () => void): void {
     this.#readyToInstall = fn;
+  }
+
+  /**
+   * While an UpdateFirmware or GetLog waits for the system's answer, what the system reports meanwhile is
+   * recorded and queued at once (durable) but announced to the CSMS sender only at release(), after the
+   * CALLRESULT (answer first, src/csms/answer-first.ts).
+   */
+  hold(): void {
+    this.#holds++;
+  }
+
+  release(): void {
+    if (this.#holds === 0) return;
+    this.#holds--;
+    if (this.#holds === 0 && this.#heldQueued) {
+      this.#heldQueued = false;
+      this.#o.queued();
+    }
   }
 
   /** The last firmware status reported, if any. */
@@ -91,7 +112,7 @@ export class StationActivity {
       // and the installation waits for the transactions to end.
       if (scheduled) this.#record('firmware', 'FirmwareStatusNotification', 'InstallScheduled', id);
     });
-    this.#o.queued();
+    this.#announce();
     if (status === this.#beforeInstalling) {
       this.#beforeInstalling = undefined;
       this.#readyToInstall?.();
@@ -102,7 +123,7 @@ export class StationActivity {
   logStatus(requestId: number, status: UploadLogStatus): void {
     const id = requestId === NO_REQUEST ? undefined : requestId;
     this.#o.transaction(() => this.#record('log', 'LogStatusNotification', status, id));
-    this.#o.queued();
+    this.#announce();
   }
 
   /** F06 TriggerMessage FirmwareStatusNotification: Idle when nothing goes on or the last update was Installed (L01.FR.25/26). */
@@ -131,6 +152,11 @@ export class StationActivity {
       this.#o.log.warn({ requestId: last.requestId }, 'restarted while the firmware was Installing: InstallationFailed');
       this.firmwareStatus(id, 'InstallationFailed');
     }
+  }
+
+  #announce(): void {
+    if (this.#holds > 0) this.#heldQueued = true;
+    else this.#o.queued();
   }
 
   #record(kind: 'firmware' | 'log', outboxKind: 'FirmwareStatusNotification' | 'LogStatusNotification', status: string, requestId: number | undefined): void {
