@@ -94,10 +94,10 @@ test('L01.FR.02 the system answers InvalidCertificate: InvalidCertificate answer
 });
 
 test('L01 answer first: a status the system publishes before it answers update_firmware reaches the CSMS after the UpdateFirmware CALLRESULT', async () => {
-  let sys: SystemStandIn | undefined;
-  sys = (await start({ react: async (c) => {
+  const box: { sys?: SystemStandIn } = {};
+  box.sys = (await start({ react: async (c) => {
     if (c.cmd === 'update_firmware') {
-      await sys!.firmware(11, 'DownloadScheduled');
+      await box.sys!.firmware(11, 'DownloadScheduled');
       await new Promise((r) => setTimeout(r, 200));
     }
   } }))!;
