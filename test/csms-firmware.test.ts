@@ -1,7 +1,7 @@
 // Firmware update (L01 signed, L02 unsigned), log upload (N01) and their TriggerMessage (F06) through the `system`
 // requirement, as everest-core's OCPP201 wires them: a stand-in system module on the bus serves update_firmware,
 // upload_logs and allow_firmware_installation and publishes firmware_update_status / log_status; TsOcpp is the
-// real app against the strict ocpp-rpc CSMS. The SIGKILL case is in firmware-crash.test.ts.
+// real app against the strict ocpp-rpc CSMS. The SIGKILL case, in every bus dialect, is test/bus/firmware-crash.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt, { type MqttClient } from 'mqtt';

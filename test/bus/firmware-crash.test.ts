@@ -1,16 +1,16 @@
-// SIGKILL of TsOcpp (a real process under a manager stand-in, in the dialect of this pass) in the middle of a
+// SIGKILL of TsOcpp (a real process under a manager stand-in, in each bus dialect pass) in the middle of a
 // firmware update (L01/L02): the status the CSMS had not yet answered is still delivered after the restart, and a
 // station that went down at InstallRebooting comes back with Installed for the same requestId and the
 // FirmwareUpdated security event (L01.FR.31), as everest-core's System module reports a finished installation.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt, { type MqttClient } from 'mqtt';
-import { testBroker, testDialect, uniquePrefix, type TestBroker } from './helpers/broker.js';
-import { startTestManager } from './helpers/manager.js';
-import { startModuleProcess, stopModule, type ModuleProcess } from './helpers/module-process.js';
-import { TestCsms } from './fixtures/csms/csms.js';
-import { PASSWORD, seedDeviceModel } from './fixtures/csms/app.js';
-import { SystemStandIn } from './fixtures/system.js';
+import { testBroker, testDialect, uniquePrefix, type TestBroker } from '../helpers/broker.js';
+import { startTestManager } from '../helpers/manager.js';
+import { startModuleProcess, stopModule, type ModuleProcess } from '../helpers/module-process.js';
+import { TestCsms } from '../fixtures/csms/csms.js';
+import { PASSWORD, seedDeviceModel } from '../fixtures/csms/app.js';
+import { SystemStandIn } from '../fixtures/system.js';
 
 let broker: TestBroker;
 let csms: TestCsms;
