@@ -28,6 +28,7 @@ import type { Timers } from './csms/timers.js';
 import { EnergyLimits } from './module/energy-limits.js';
 import { bindChargingLimitFeed } from './module/charging-limit-feed.js';
 import { systemControl } from './module/system-control.js';
+import { bindSystemStatus } from './module/system-status.js';
 import type { SystemControl } from './csms/system-control.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
@@ -198,6 +199,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     publishTransactionVars(m0, svc, log);
     // Plug-in, reservation and fault of each connector to its status (StatusNotification, G01).
     await bindConnectorStatus(m0, evseInputs, svc, log);
+    // The system module's firmware and log upload statuses (L01, N01: src/module/system-status.ts).
+    await bindSystemStatus(m0, svc, log);
     if (m0.config.module.EnableExternalWebsocketControl) await bindExternalWebsocketControl(m0, svc, csms !== undefined, log);
     // Session events to TransactionEvents in the outbox, periodic meter values (src/module/transactions.ts).
     feed = new TransactionFeed(evseInputs, svc, log, opts.sampleTimers ? { timers: opts.sampleTimers } : {});

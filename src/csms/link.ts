@@ -347,6 +347,11 @@ export class OcppCsmsLink implements CsmsLink {
           }
         })();
       },
+      triggered: (action, payload) => {
+        this.#call(action, payload, { triggered: true }).catch((err: unknown) => {
+          this.#log.warn({ err, action }, 'triggered message not delivered');
+        });
+      },
       reset: ({ onIdle, stop }) => {
         if (this.#opts.systemControl) this.#systemReset(this.#opts.systemControl, { onIdle, stop });
         else this.#reset(onIdle);

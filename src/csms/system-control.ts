@@ -1,6 +1,15 @@
 // What the CSMS link may ask of the station's `system` requirement, handed in by the bus side
 // (src/module/system-control.ts calls the system module): the link knows no MQTT. As everest-core's OCPP201
-// (is_reset_allowed_callback / reset_callback) asks it: a reset of the whole station, type NotSpecified.
+// (is_reset_allowed_callback / reset_callback) asks it: a reset of the whole station, type NotSpecified; and
+// (update_firmware_request_callback / get_log_request_callback) firmware updates and log uploads.
+import type { FirmwareUpdateRequest, UploadLogsRequest } from '../generated/types/system.js';
+
+/** system.upload_logs's answer; upload_logs_status is 2023.12's AcceptedCancelled or 2026.02's AcceptedCanceled too. */
+export interface UploadLogsAnswer {
+  upload_logs_status: string;
+  file_name?: string;
+}
+
 export interface SystemControl {
   /** system.is_reset_allowed; false when the call fails. */
   isResetAllowed(): Promise<boolean>;
@@ -9,4 +18,8 @@ export interface SystemControl {
    * to end (OnIdle). Rejects when the call fails.
    */
   reset(scheduled: boolean): Promise<void>;
+  /** system.update_firmware: the system's UpdateFirmwareResponse (either release's spelling). Rejects when the call fails. */
+  updateFirmware(req: FirmwareUpdateRequest): Promise<string>;
+  /** system.upload_logs. Rejects when the call fails. */
+  uploadLogs(req: UploadLogsRequest): Promise<UploadLogsAnswer>;
 }

@@ -295,6 +295,21 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX charging_profiles_tx ON charging_profiles (transaction_id);
     `,
   },
+  {
+    // The firmware room (src/ocpp/firmware, L01/L02/N01): the last firmware and log upload status the system
+    // module reported, with its requestId, written with the notification it queues; TriggerMessage and a restart
+    // in the middle of an update read it. One row per kind ('firmware', 'log').
+    version: 11,
+    name: 'firmware and log status',
+    sql: `
+      CREATE TABLE station_activity (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('firmware', 'log')),
+        status TEXT NOT NULL,
+        request_id INTEGER,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

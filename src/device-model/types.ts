@@ -109,13 +109,17 @@ export type MeterValuesOutboxPayload = { evseId: number; meterValue: unknown[] }
 
 /** OCPP 2.0.1 NotifyChargingLimitRequest / ClearedChargingLimitRequest as they will be sent (K12, K13). */
 export type ChargingLimitOutboxPayload = { evseId: number } & Record<string, unknown>;
+/** OCPP 2.0.1 FirmwareStatusNotificationRequest / LogStatusNotificationRequest as they will be sent (L01, N01). */
+export type StatusNotificationOutboxPayload = { status: string; requestId?: number } & Record<string, unknown>;
 
 export type OutboxEntry =
   | { id: number; kind: 'SecurityEventNotification'; created_at: string; payload: SecurityEventOutboxPayload }
   | { id: number; kind: 'TransactionEvent'; created_at: string; payload: TransactionEventOutboxPayload }
   | { id: number; kind: 'MeterValues'; created_at: string; payload: MeterValuesOutboxPayload }
   | { id: number; kind: 'NotifyChargingLimit'; created_at: string; payload: ChargingLimitOutboxPayload }
-  | { id: number; kind: 'ClearedChargingLimit'; created_at: string; payload: ChargingLimitOutboxPayload };
+  | { id: number; kind: 'ClearedChargingLimit'; created_at: string; payload: ChargingLimitOutboxPayload }
+  | { id: number; kind: 'FirmwareStatusNotification'; created_at: string; payload: StatusNotificationOutboxPayload }
+  | { id: number; kind: 'LogStatusNotification'; created_at: string; payload: StatusNotificationOutboxPayload };
 
 export type OutboxKind = OutboxEntry['kind'];
 export type OutboxPayload<K extends OutboxKind> = Extract<OutboxEntry, { kind: K }>['payload'];
@@ -140,6 +144,9 @@ export function outboxClassOf(e: OutboxItem): OutboxClass {
     case 'MeterValues': return 'normal';
     case 'NotifyChargingLimit': return 'normal';
     case 'ClearedChargingLimit': return 'normal';
+    // Not transactional in libocpp either (dispatch_call_async of a non-transaction message).
+    case 'FirmwareStatusNotification':
+    case 'LogStatusNotification': return 'normal';
     case 'TransactionEvent': return e.payload.eventType === 'Updated' ? 'transaction_update' : 'transaction';
   }
 }

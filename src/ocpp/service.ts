@@ -32,6 +32,8 @@ import { SmartCharging } from './smart-charging/smart-charging.js';
 import { readSmartChargingSettings } from './smart-charging/settings.js';
 import { ChargingLimits } from './smart-charging/charging-limit.js';
 import { SqliteChargingProfileStore } from './smart-charging/sqlite-store.js';
+import { StationActivity } from './firmware/activity.js';
+import { SqliteActivityStore } from './firmware/sqlite-store.js';
 
 export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
@@ -43,6 +45,7 @@ export type { ReportEntry, ReportAttribute, ReportCharacteristics } from './repo
 export type { OutboxEntry, OutboxPayload, SecurityLogEntry } from '../device-model/types.js';
 export type { Authorization, Authorizer, Validation } from './auth/authorization.js';
 export type { SmartCharging } from './smart-charging/smart-charging.js';
+export type { StationActivity } from './firmware/activity.js';
 
 export interface OcppServiceOptions {
   dbPath: string;
@@ -96,6 +99,8 @@ export class OcppService {
   readonly smartCharging: SmartCharging;
   /** External limits of the EVSEs to the CSMS (K12 NotifyChargingLimit, K13 ClearedChargingLimit), via the outbox. */
   readonly chargingLimits: ChargingLimits;
+  /** Firmware update and log upload status (src/ocpp/firmware, L01/L02/N01). */
+  readonly activity: StationActivity;
   readonly outbox: {
     pending(limit?: number): OutboxEntry[];
     confirm(id: number): void;
@@ -172,6 +177,18 @@ export class OcppService {
         ctx.events.emit('outbox');
       },
     });
+    const outbox = ctx.outbox;
+    this.activity = new StationActivity({
+      store: new SqliteActivityStore(ctx.repo.sqlite),
+      transaction: (fn) => ctx.repo.transaction(fn),
+      ...(outbox ? { queue: (kind, payload) => { outbox.append(ctx.repo, kind, payload, ctx.now().toISOString()); } } : {}),
+      securityEvent: (type, info) => { recordSecurityEvent(ctx, { type, info }, this.#securityLogMax); },
+      queued: () => ctx.events.emit('outbox'),
+      transactionActive: () => this.#availability.snapshot().evses.some((e) => e.transaction_active),
+      now: ctx.now,
+      log: ctx.log.child({ unit: 'firmware' }),
+    });
+    this.activity.recover();
     this.outbox = {
       pending: (limit = 100) => this.#open().repo.pendingOutbox(limit),
       confirm: (id) => this.#open().repo.confirmOutbox(id),

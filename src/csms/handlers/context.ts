@@ -32,6 +32,8 @@ export interface StationControl {
    * transactions to end.
    */
   reset(how: { onIdle: boolean; stop: number[] }): void;
+  /** F06: a triggered FirmwareStatusNotification or LogStatusNotification, sent at once (not through the outbox). */
+  triggered(action: 'FirmwareStatusNotification' | 'LogStatusNotification', payload: object): void;
 }
 
 export interface CallContext {
@@ -43,7 +45,7 @@ export interface CallContext {
   readonly evseControl: EvseControl | undefined;
   /** auth_provider's provided_token and the auth requirement (RequestStartTransaction); undefined without the bus side. */
   readonly authControl: AuthControl | undefined;
-  /** The system requirement (Reset); undefined without a system connection. */
+  /** The system requirement (Reset, UpdateFirmware, GetLog); undefined without a system connection. */
   readonly systemControl: SystemControl | undefined;
   now(): Date;
   /** Bytes of the CALL's payload as JSON (the DeviceDataCtrlr BytesPerMessage limits). */

@@ -12,6 +12,7 @@ import { getBaseReport } from './get-base-report.js';
 import { getChargingProfiles } from './get-charging-profiles.js';
 import { getCompositeSchedule } from './get-composite-schedule.js';
 import { getLocalListVersion } from './get-local-list-version.js';
+import { getLog } from './get-log.js';
 import { getReport } from './get-report.js';
 import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
@@ -23,6 +24,7 @@ import { setChargingProfile } from './set-charging-profile.js';
 import { setVariables } from './set-variables.js';
 import { triggerMessage } from './trigger-message.js';
 import { unlockConnector } from './unlock-connector.js';
+import { updateFirmware } from './update-firmware.js';
 
 export type { CallContext, CallHandler, DataTransferForwarder, StationControl } from './context.js';
 
@@ -46,6 +48,8 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   ClearChargingProfile: clearChargingProfile,
   GetChargingProfiles: getChargingProfiles,
   GetCompositeSchedule: getCompositeSchedule,
+  UpdateFirmware: updateFirmware,
+  GetLog: getLog,
 };
 
 // libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.

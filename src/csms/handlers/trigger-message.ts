@@ -3,7 +3,8 @@
 // EVSE and connector (F06.FR.12); Heartbeat is always Accepted; MeterValues is Accepted when the EVSE (or, without
 // evse, any EVSE) has a powermeter reading, and sends a MeterValues (context Trigger, AlignedDataCtrlr.Measurands)
 // for each such EVSE (F06.FR.06 ...); TransactionEvent is Accepted when the EVSE (or any) has an ongoing
-// transaction, and sends an Updated with triggerReason Trigger for each (F06.FR.07), else Rejected. Other
+// transaction, and sends an Updated with triggerReason Trigger for each (F06.FR.07), else Rejected;
+// FirmwareStatusNotification and LogStatusNotification are always Accepted (Idle when nothing goes on). Other
 // messages TsOcpp does not produce: NotImplemented. The triggered message follows the answer (F06.FR.04);
 // MeterValues and TransactionEvent go through the durable outbox, so they wait for an Accepted boot.
 import type { TriggerMessageRequest, TriggerMessageResponse } from '../ocpp-types.js';
@@ -44,6 +45,18 @@ export const triggerMessage: CallHandler<TriggerMessageRequest, TriggerMessageRe
       ctx.after(() => {
         for (const id of evses) tx.trigger(id);
       });
+      return { status: 'Accepted' };
+    }
+    // Always Accepted (libocpp): the last status with its requestId while something goes on, else Idle (L01.FR.25/26,
+    // N01); sent at once, not through the outbox, as libocpp dispatches a triggered message.
+    case 'FirmwareStatusNotification': {
+      const payload = ctx.service.activity.triggeredFirmwareStatus();
+      ctx.after(() => ctx.station.triggered('FirmwareStatusNotification', payload));
+      return { status: 'Accepted' };
+    }
+    case 'LogStatusNotification': {
+      const payload = ctx.service.activity.triggeredLogStatus();
+      ctx.after(() => ctx.station.triggered('LogStatusNotification', payload));
       return { status: 'Accepted' };
     }
     default:

@@ -1,6 +1,6 @@
 // The one drain of the service's durable outbox to the CSMS: every kind (SecurityEventNotification,
-// TransactionEvent, MeterValues, NotifyChargingLimit, ClearedChargingLimit), oldest first, one CALL at a time,
-// and an entry is removed only once the CSMS answered it.
+// TransactionEvent, MeterValues, NotifyChargingLimit, ClearedChargingLimit, FirmwareStatusNotification,
+// LogStatusNotification), oldest first, one CALL at a time, and an entry is removed only once the CSMS answered it.
 // So what was made offline, or before a restart, is delivered after it, in the order it was made (E04.FR.01:
 // transaction messages in order of seqNo), once each (at least once if the process dies between the answer and
 // the removal). Like libocpp (message_queue.hpp), nothing goes out before an Accepted BootNotification, and a
@@ -8,8 +8,9 @@
 //
 // What a failed CALL does, per kind:
 // - not sent / connection lost: kept, sent at the next Accepted boot;
-// - SecurityEventNotification, MeterValues (J01, clock-aligned values outside a transaction) and
-//   NotifyChargingLimit / ClearedChargingLimit (K12, K13; not transactional in libocpp's queue): a timeout
+// - SecurityEventNotification, MeterValues (J01, clock-aligned values outside a transaction),
+//   NotifyChargingLimit / ClearedChargingLimit (K12, K13), FirmwareStatusNotification and LogStatusNotification
+//   (L01, N01); none is transactional in libocpp's queue: a timeout
 //   is retried after OCPPCommCtrlr MessageAttemptInterval; a CALLERROR
 //   counts as the answer (libocpp drops a message the CSMS refused);
 // - TransactionEvent (E04.FR.02, E04.FR.03 ...): a CALLERROR or a timeout is retried after
@@ -100,7 +101,7 @@ export class OutboxSender {
     try {
       if (entry.kind === 'SecurityEventNotification') {
         await this.#sender.call('SecurityEventNotification', toOcppSecurityEvent(entry.payload));
-      } else if (entry.kind === 'MeterValues' || entry.kind === 'NotifyChargingLimit' || entry.kind === 'ClearedChargingLimit') {
+      } else if (entry.kind !== 'TransactionEvent') {
         await this.#sender.call(entry.kind, entry.payload);
       } else {
         const res = await this.#sender.call<TransactionEventAnswer | undefined>('TransactionEvent', entry.payload);
@@ -117,14 +118,15 @@ export class OutboxSender {
     }
   }
 
-  /** SecurityEventNotification and MeterValues: a timeout is retried, a CALLERROR is the answer. */
+  /** Every kind but TransactionEvent: a timeout is retried, a CALLERROR is the answer. */
   #normalFailed(entry: Exclude<OutboxEntry, { kind: 'TransactionEvent' }>, failure: Failure, err: unknown): boolean {
     if (failure === 'timeout') {
       this.#log.info({ id: entry.id, kind: entry.kind, failure }, `${entry.kind} not delivered yet; kept in the outbox`);
       this.#retry.set(this.#intervalMs(), () => this.kick(true));
       return false;
     }
-    const what = entry.kind === 'SecurityEventNotification' ? { type: entry.payload.type } : { evseId: entry.payload.evseId };
+    const what = entry.kind === 'SecurityEventNotification' ? { type: entry.payload.type }
+      : entry.kind === 'MeterValues' ? { evseId: entry.payload.evseId } : { status: entry.payload.status, requestId: entry.payload.requestId };
     this.#log.error({ id: entry.id, ...what, code: rpcErrorCode(err), err }, `CSMS refused a ${entry.kind}; dropped from the outbox`);
     return true;
   }
