@@ -9,6 +9,7 @@ import type { DataTransferRequest, DataTransferResponse, EventData } from '../ge
 import type { CsmsLink, OcppService } from '../ocpp/service.js';
 import { TSOCPP_VENDOR_ID } from '../ocpp/data-transfer.js';
 import { AnswerFirst } from './answer-first.js';
+import { ClockSync } from './clock.js';
 import type { CsmsConfig } from './config.js';
 import { CsmsConnection } from './connection.js';
 import type { AuthControl } from './auth-control.js';
@@ -41,7 +42,10 @@ export interface CsmsLinkOptions {
   evseControl?: EvseControl;
   /** auth_provider's provided_token and the auth requirement (RequestStartTransaction, a withdrawn token). */
   authControl?: AuthControl;
-  /** The `system` requirement (Reset B11/B12); without it a Reset is a communication reset. */
+  /**
+   * The `system` requirement (Reset B11/B12, the clock from the CSMS); without it a Reset is a communication
+   * reset and the clock is left alone.
+   */
   systemControl?: SystemControl;
   log: Logger;
   timers?: Timers;
@@ -99,11 +103,13 @@ export class OcppCsmsLink implements CsmsLink {
       },
     });
     const sender = this.#sender();
+    const clock = new ClockSync({ service: this.#service, log: this.#log, timers: this.#timers, systemControl: opts.systemControl, securityEvent });
     this.#registrar = new Registrar({
       service: this.#service, log: this.#log, timers: this.#timers,
       call: (action, payload, o) => this.#call(action, payload, o),
       generation: () => this.#connection.generation,
       ...(opts.bootRetryS !== undefined ? { bootRetryS: opts.bootRetryS } : {}),
+      onCurrentTime: (time, source, sentAt) => clock.sync(time, source, sentAt),
       onAccepted: () => {
         this.#status.sendAll();
         this.#outbox.kick(true);

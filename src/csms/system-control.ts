@@ -9,4 +9,6 @@ export interface SystemControl {
    * to end (OnIdle). Rejects when the call fails.
    */
   reset(scheduled: boolean): Promise<void>;
+  /** system.set_system_time (RFC 3339); false when the system module refused it. Rejects when the call fails. */
+  setSystemTime(timestamp: string): Promise<boolean>;
 }

@@ -25,5 +25,9 @@ export function systemControl(mod: EverestModule<TsOcppSpec>, resetStopDelayS: n
       if (resetStopDelayS > 0) await new Promise((r) => setTimeout(r, resetStopDelayS * 1000));
       await mod.call(SYSTEM, 0, 'reset', { type: 'NotSpecified', scheduled });
     },
+    async setSystemTime(timestamp) {
+      // OCPP201 time_sync_callback: the CSMS time as RFC 3339.
+      return (await mod.call(SYSTEM, 0, 'set_system_time', { timestamp })) === true;
+    },
   };
 }
