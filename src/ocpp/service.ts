@@ -31,6 +31,8 @@ import { SqliteAuthCacheStore, SqliteLocalListStore } from './auth/sqlite-store.
 import { SmartCharging } from './smart-charging/smart-charging.js';
 import { readSmartChargingSettings } from './smart-charging/settings.js';
 import { SqliteChargingProfileStore } from './smart-charging/sqlite-store.js';
+import { BasicAuthRotation } from './basic-auth/rotation.js';
+import { SqliteBasicAuthFallbackStore } from './basic-auth/sqlite-store.js';
 
 export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
@@ -42,6 +44,7 @@ export type { ReportEntry, ReportAttribute, ReportCharacteristics } from './repo
 export type { OutboxEntry, OutboxPayload, SecurityLogEntry } from '../device-model/types.js';
 export type { Authorization, Authorizer, Validation } from './auth/authorization.js';
 export type { SmartCharging } from './smart-charging/smart-charging.js';
+export type { BasicAuthRotation } from './basic-auth/rotation.js';
 
 export interface OcppServiceOptions {
   dbPath: string;
@@ -93,6 +96,8 @@ export class OcppService {
   readonly auth: Authorization;
   /** Charging profiles, composite schedules (src/ocpp/smart-charging, K01-K10). */
   readonly smartCharging: SmartCharging;
+  /** SecurityCtrlr BasicAuthPassword and the one to fall back to during a rotation (src/ocpp/basic-auth, A01). */
+  readonly basicAuth: BasicAuthRotation;
   readonly outbox: { pending(limit?: number): OutboxEntry[]; confirm(id: number): void; size(): number };
   /** What the component config import did at open; undefined without componentConfigDir. */
   readonly componentConfigImport: ImportSummary | undefined;
@@ -121,6 +126,12 @@ export class OcppService {
           authLog.warn({ err, variable: `${component}.${variable}` }, 'could not report the authorization storage');
         }
       },
+    });
+    const basicAuthPassword: ComponentVariable = { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } };
+    this.basicAuth = new BasicAuthRotation({
+      store: new SqliteBasicAuthFallbackStore(ctx.repo.sqlite),
+      read: () => readInternal(this.#open(), basicAuthPassword) || undefined,
+      write: (password) => setInternal(this.#open(), basicAuthPassword, password),
     });
     const scLog = ctx.log.child({ unit: 'smart_charging' });
     this.smartCharging = new SmartCharging({
