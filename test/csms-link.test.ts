@@ -74,6 +74,8 @@ test('GetVariables from the CSMS and get_variables on the bus see the same value
   // WriteOnly: settable by the CSMS, never answered to either side.
   const pw = await csms.call<{ setVariableResult: R[] }>('SetVariables', { setVariableData: [{ ...cv('SecurityCtrlr', 'BasicAuthPassword'), attributeValue: PASSWORD }] });
   assert.is(pw.setVariableResult[0]!.attributeStatus, 'Accepted');
+  // A01: the link reconnects with the new password at once (csms-network-profile.test.ts).
+  await csms.waitFor('StatusNotification', 4);
   const secret = await csmsGet('SecurityCtrlr', 'BasicAuthPassword');
   assert.is(secret.attributeStatus, 'Rejected');
   assert.not.ok('attributeValue' in secret);

@@ -1,6 +1,11 @@
 // The socket to the CSMS and its generations: an ocpp-rpc RPCClient in strict mode (subprotocol
 // ocpp2.0.1, the station id as the last path segment), opened again after every loss with the
-// OCPPCommCtrlr back-off. Every socket is one generation; giving a socket up bumps the generation, so the
+// OCPPCommCtrlr back-off. Network profiles (B09/B10, network-profile.ts): each profile is tried
+// OCPPCommCtrlr NetworkProfileConnectionAttempts times, then the next one in NetworkConfigurationPriority order,
+// after the last one the first again (libocpp connectivity_manager.cpp get_next_configuration_slot, after its
+// 2 s WEBSOCKET_INIT_DELAY); the list is read again at every switch, so a new SetNetworkProfile takes part.
+// A lost open socket is reconnected on its own profile first (libocpp moves on to the next slot at once).
+// Basic auth (A01): a CSMS that refuses a new password with HTTP 401/403 gets the previous one at once. Every socket is one generation; giving a socket up bumps the generation, so the
 // answers and events of an older one are ignored. What an open socket is used for (registration, sending,
 // inbound CALLs) is the link's business: this class only says when a generation is up or lost.
 import type { Logger } from '../log.js';
@@ -16,26 +21,44 @@ import { readCommSettings, type CommSettings } from './variables.js';
 export interface ConnectionEvents {
   /** A new socket, before it connects: the inbound handlers go on it. */
   attach(client: RPCClient, generation: number): void;
-  /** The socket of this generation is open. */
-  up(generation: number): void;
+  /** The socket of this generation is open, with this profile. */
+  up(generation: number, profile: LinkProfile): void;
   /** The open socket was lost (not given up): a reconnect follows. */
   down(): void;
   /** OCPP A00 security events about the connection (once per failure streak). */
   securityEvent(type: string, info: string): void;
 }
 
-export interface CsmsConnectionOptions {
+/** One network profile the link may connect with; slot undefined: the module config alone (no device model slot). */
+export interface LinkProfile {
+  slot: number | undefined;
   config: CsmsConfig;
+}
+
+/** SecurityCtrlr BasicAuthPassword (profiles 1 and 2) during a rotation (src/ocpp/basic-auth/rotation.ts). */
+export interface PasswordSource {
+  /** Read at every connect. */
+  current(): string | undefined;
+  /** A connection with the current one succeeded. */
+  accepted(): void;
+  /** The CSMS refused it: true when a previous one is in force again. */
+  refused(): boolean;
+}
+
+export interface CsmsConnectionOptions {
+  /** The profiles in priority order, at least one; read at start and at every switch of profile. */
+  profiles: () => LinkProfile[];
   stationId: string;
   service: OcppService;
-  /** SecurityCtrlr BasicAuthPassword (profiles 1 and 2), read at every connect. */
-  password: () => string | undefined;
+  password: PasswordSource;
   log: Logger;
   timers: Timers;
   events: ConnectionEvents;
 }
 
 const CLOSE_GRACE_MS = 2000;
+/** libocpp connectivity_manager.cpp WEBSOCKET_INIT_DELAY: the wait before the next profile is tried. */
+export const PROFILE_SWITCH_MS = 2000;
 
 export class CsmsConnection {
   readonly #opts: CsmsConnectionOptions;
@@ -50,6 +73,12 @@ export class CsmsConnection {
   #open = false;
   #reconnectNow = false;
   #comm: CommSettings;
+  #profiles: LinkProfile[];
+  #index = 0;
+  /** Failed connection attempts on the current profile. */
+  #tries = 0;
+  /** The password the socket being opened sends, if any. */
+  #sentPassword = false;
   #closing: Promise<void> | undefined;
   /** Connection failures since the last success, for logging and security events once per streak. */
   #failures = 0;
@@ -63,6 +92,12 @@ export class CsmsConnection {
     this.#backoff = new ReconnectBackoff(() => this.#timers.random());
     this.#reconnect = new TimerSlot(this.#timers);
     this.#comm = readCommSettings(opts.service);
+    this.#profiles = opts.profiles();
+  }
+
+  /** The profile connected with, or tried now. */
+  get profile(): LinkProfile {
+    return this.#profiles[this.#index] ?? this.#profiles[0]!;
   }
 
   /** The OCPPCommCtrlr settings read at the last connect. */
@@ -92,6 +127,9 @@ export class CsmsConnection {
     if (this.#wanted) return;
     this.#wanted = true;
     this.#backoff.reset();
+    this.#profiles = this.#opts.profiles();
+    this.#index = 0;
+    this.#tries = 0;
     this.#connect();
   }
 
@@ -122,8 +160,9 @@ export class CsmsConnection {
     if (!this.#wanted || this.#client) return;
     const generation = ++this.#generation;
     this.#comm = readCommSettings(this.#opts.service);
-    const { config } = this.#opts;
-    const password = config.securityProfile < 3 ? this.#opts.password() : undefined;
+    const { config } = this.profile;
+    const password = config.securityProfile < 3 ? this.#opts.password.current() : undefined;
+    this.#sentPassword = password !== undefined;
     if (config.securityProfile < 3 && password === undefined && !this.#reported.has('no-password')) {
       this.#reported.add('no-password');
       this.#log.warn('SecurityCtrlr BasicAuthPassword is not set: connecting without Basic authentication');
@@ -169,15 +208,18 @@ export class CsmsConnection {
 
   #onUp(generation: number): void {
     this.#backoff.reset();
+    this.#tries = 0;
+    if (this.#sentPassword) this.#opts.password.accepted();
     if (this.#failures > 0) this.#log.info({ failures: this.#failures }, 'CSMS connection restored');
     this.#failures = 0;
     this.#reported.clear();
     this.#open = true;
-    this.#events.up(generation);
+    this.#events.up(generation, this.profile);
   }
 
   #onDown(): void {
     this.#open = false;
+    this.#tries = 0;
     this.#log.warn('CSMS connection lost');
     this.#events.down();
     this.#scheduleReconnect();
@@ -185,17 +227,26 @@ export class CsmsConnection {
 
   #onConnectFailed(err: unknown): void {
     this.#failures++;
+    this.#tries++;
     const e = err as { code?: unknown; message?: string };
     let what = e.message ?? String(err);
     if (err instanceof UnexpectedHttpResponse) {
       what = `HTTP ${String(e.code)} ${what}`;
       // OCPP A00: the CSMS did not accept the credentials (Basic auth or client certificate).
       if (e.code === 401 || e.code === 403) this.#securityEventOnce('FailedToAuthenticateAtCsms', `CSMS answered ${what}`);
+      // A01: a new BasicAuthPassword the CSMS refuses; the previous one is tried at once, on the same profile.
+      if ((e.code === 401 || e.code === 403) && this.#sentPassword && this.#opts.password.refused()) {
+        this.#log.warn('the CSMS refused the new BasicAuthPassword: connecting with the previous one');
+        this.#tries = 0;
+        this.#reconnectNow = true;
+      }
     } else if (peerCertRejected(e.code)) {
       this.#securityEventOnce('InvalidCsmsCertificate', `${String(e.code)}: ${what}`);
     }
-    if (this.#failures === 1) this.#log.warn({ err }, 'cannot connect to the CSMS; retrying with back-off');
-    else this.#log.debug({ err, failures: this.#failures }, 'cannot connect to the CSMS');
+    // Not the error itself: ocpp-rpc hangs the upgrade request on it, whose headers carry the Basic auth.
+    const logged = err instanceof UnexpectedHttpResponse ? { error: what } : { err };
+    if (this.#failures === 1) this.#log.warn(logged, 'cannot connect to the CSMS; retrying with back-off');
+    else this.#log.debug({ ...logged, failures: this.#failures }, 'cannot connect to the CSMS');
   }
 
   #securityEventOnce(type: string, info: string): void {
@@ -208,9 +259,27 @@ export class CsmsConnection {
     if (!this.#wanted) return;
     let ms = 0;
     if (this.#reconnectNow) this.#reconnectNow = false;
+    else if (this.#tries >= Math.max(1, this.#comm.networkProfileConnectionAttempts) && this.#nextProfile()) ms = PROFILE_SWITCH_MS;
     else ms = this.#backoff.next(this.#comm);
     this.#log.debug({ ms }, 'reconnecting to the CSMS');
     this.#reconnect.set(ms, () => this.#connect());
+  }
+
+  /** After NetworkProfileConnectionAttempts failures: the next profile (read anew), false when there is no other. */
+  #nextProfile(): boolean {
+    const was = this.profile;
+    this.#profiles = this.#opts.profiles();
+    this.#tries = 0;
+    if (this.#profiles.length < 2) {
+      this.#index = 0;
+      return false;
+    }
+    const at = this.#profiles.findIndex((p) => p.slot === was.slot && p.config.url === was.config.url);
+    this.#index = (at + 1) % this.#profiles.length;
+    this.#backoff.reset();
+    const next = this.profile;
+    this.#log.warn({ from: was.slot, to: next.slot, url: next.config.url }, 'CSMS not reached with this network profile: trying the next one (NetworkConfigurationPriority)');
+    return true;
   }
 }
 

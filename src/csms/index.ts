@@ -12,7 +12,8 @@ import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import { OcppCsmsLink } from './link.js';
 import type { Timers } from './timers.js';
-import { readNetworkProfile, withoutIdentity } from './network-profile.js';
+import { prioritySlots, readNetworkProfile, readNetworkProfiles, withoutIdentity } from './network-profile.js';
+import type { LinkProfile } from './connection.js';
 import { IDENTITY, readString, SECURITY_PROFILE } from './variables.js';
 
 export { OcppCsmsLink } from './link.js';
@@ -53,11 +54,9 @@ export interface Csms {
  * service, which starts it unless the service is stopped. SecurityCtrlr SecurityProfile and Identity are
  * written from the config so a CSMS reading the device model sees what is in force.
  */
-// SecurityCtrlr BasicAuthPassword: WriteOnly, so only an internal read reaches it (libocpp does the same).
-const BASIC_AUTH_PASSWORD = { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } };
-
 export function startCsms(opts: CsmsOptions): Csms | undefined {
-  const profile = opts.fromDeviceModel && opts.moduleConfig.csms_url.trim() === '' ? readNetworkProfile(opts.service) : undefined;
+  const csmsUrl = opts.moduleConfig.csms_url.trim() !== '';
+  const profile = opts.fromDeviceModel && !csmsUrl ? readNetworkProfile(opts.service) : undefined;
   const moduleConfig = profile ? { ...opts.moduleConfig, csms_url: profile.url, security_profile: profile.securityProfile } : opts.moduleConfig;
   const config: CsmsConfig | undefined = readCsmsConfig(moduleConfig);
   if (!config) return undefined;
@@ -76,10 +75,25 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
       log.warn({ variable: `${cv.component.name}.${cv.variable.name}`, err }, 'could not record the CSMS setting in the device model');
     }
   }
-  // Read at every connect, so a new password applies at the next one; never logged.
-  const password = (): string | undefined => opts.service.readInternal(BASIC_AUTH_PASSWORD) || undefined;
+  // csms_url holds the first slot of NetworkConfigurationPriority (network-profile.ts).
+  const heldSlot = csmsUrl ? prioritySlots(opts.service)?.[0] ?? 1 : undefined;
+  const profiles = (): LinkProfile[] => {
+    const first: LinkProfile = { slot: csmsUrl ? heldSlot : profile?.slot, config };
+    const out = [first];
+    for (const p of readNetworkProfiles(opts.service).profiles) {
+      if (p.slot === first.slot) continue;
+      try {
+        const c = readCsmsConfig({ ...opts.moduleConfig, csms_url: p.url, security_profile: p.securityProfile });
+        if (c) out.push({ slot: p.slot, config: { ...c, url: withoutIdentity(c.url, stationId) } });
+      } catch (err) {
+        log.warn({ slot: p.slot, err }, 'network profile left out');
+      }
+    }
+    return out;
+  };
   const link = new OcppCsmsLink({
-    config, stationId, service: opts.service, password, log,
+    profiles, stationId, service: opts.service, password: opts.service.basicAuth, log,
+    ...(heldSlot !== undefined ? { heldSlot } : {}),
     ...(opts.forwardDataTransfer ? { forwardDataTransfer: opts.forwardDataTransfer } : {}),
     ...(opts.evseControl ? { evseControl: opts.evseControl } : {}),
     ...(opts.authControl ? { authControl: opts.authControl } : {}),

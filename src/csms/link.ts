@@ -5,12 +5,13 @@
 // the link and its parts have the socket, the registration state and the timers; the OCPP service has
 // everything durable.
 import type { Logger } from '../log.js';
-import type { DataTransferRequest, DataTransferResponse, EventData } from '../generated/types/ocpp.js';
+import type { ComponentVariable, DataTransferRequest, DataTransferResponse, EventData } from '../generated/types/ocpp.js';
 import type { CsmsLink, OcppService } from '../ocpp/service.js';
 import { TSOCPP_VENDOR_ID } from '../ocpp/data-transfer.js';
 import { AnswerFirst } from './answer-first.js';
-import type { CsmsConfig } from './config.js';
-import { CsmsConnection } from './connection.js';
+import { ClockSync } from './clock.js';
+import { CsmsConnection, type LinkProfile, type PasswordSource } from './connection.js';
+import { ACTIVE_NETWORK_PROFILE } from './network-profile.js';
 import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import type { SystemControl } from './system-control.js';
@@ -27,21 +28,27 @@ import { OutboxSender } from './station/outbox.js';
 import { recordSecurityEvent } from './station/security-events.js';
 import { StatusReporter } from './station/status.js';
 import { realTimers, TimerSlot, type Timers } from './timers.js';
-import { readReportingValueSize } from './variables.js';
+import { readReportingValueSize, SECURITY_PROFILE } from './variables.js';
 
 export interface CsmsLinkOptions {
-  config: CsmsConfig;
+  /** The network profiles in priority order (connection.ts); the first is csms_url's or the first usable slot. */
+  profiles: () => LinkProfile[];
+  /** The NetworkConfigurationPriority slot csms_url holds (SetNetworkProfile for it is Rejected). */
+  heldSlot?: number;
   /** The identity used towards the CSMS (config station_id, or SecurityCtrlr Identity). */
   stationId: string;
   service: OcppService;
-  /** SecurityCtrlr BasicAuthPassword (profiles 1 and 2), read at every connect. */
-  password: () => string | undefined;
+  /** SecurityCtrlr BasicAuthPassword (profiles 1 and 2) and its rotation (A01). */
+  password: PasswordSource;
   forwardDataTransfer?: DataTransferForwarder;
   /** The EVSEs' evse_manager cmds (RequestStopTransaction, StopTxOnInvalidId). */
   evseControl?: EvseControl;
   /** auth_provider's provided_token and the auth requirement (RequestStartTransaction, a withdrawn token). */
   authControl?: AuthControl;
-  /** The `system` requirement (Reset B11/B12); without it a Reset is a communication reset. */
+  /**
+   * The `system` requirement (Reset B11/B12, the clock from the CSMS); without it a Reset is a communication
+   * reset and the clock is left alone.
+   */
   systemControl?: SystemControl;
   log: Logger;
   timers?: Timers;
@@ -81,7 +88,7 @@ export class OcppCsmsLink implements CsmsLink {
     this.#answerFirst = new AnswerFirst((err) => this.#log.error({ err }, 'what a CSMS call caused failed after its answer'));
     const securityEvent = (type: string, info: string) => recordSecurityEvent(this.#service, this.#log, type, info);
     this.#connection = new CsmsConnection({
-      config: opts.config, stationId: opts.stationId, service: this.#service, password: opts.password, log: this.#log, timers: this.#timers,
+      profiles: opts.profiles, stationId: opts.stationId, service: this.#service, password: opts.password, log: this.#log, timers: this.#timers,
       events: {
         attach: (client, generation) => dispatchInbound(client, generation, {
           service: this.#service, log: this.#log, timers: this.#timers, answerFirst: this.#answerFirst, station: this.#station(),
@@ -93,17 +100,19 @@ export class OcppCsmsLink implements CsmsLink {
           isCurrent: (g) => this.#connection.isCurrent(g),
           securityEvent,
         }),
-        up: (generation) => this.#onUp(generation),
+        up: (generation, profile) => this.#onUp(generation, profile),
         down: () => this.#onDown(),
         securityEvent,
       },
     });
     const sender = this.#sender();
+    const clock = new ClockSync({ service: this.#service, log: this.#log, timers: this.#timers, systemControl: opts.systemControl, securityEvent });
     this.#registrar = new Registrar({
       service: this.#service, log: this.#log, timers: this.#timers,
       call: (action, payload, o) => this.#call(action, payload, o),
       generation: () => this.#connection.generation,
       ...(opts.bootRetryS !== undefined ? { bootRetryS: opts.bootRetryS } : {}),
+      onCurrentTime: (time, source, sentAt) => clock.sync(time, source, sentAt),
       onAccepted: () => {
         this.#status.sendAll();
         this.#outbox.kick(true);
@@ -217,10 +226,20 @@ export class OcppCsmsLink implements CsmsLink {
     }
   }
 
-  #onUp(generation: number): void {
+  #onUp(generation: number, profile: LinkProfile): void {
     this.#registrar.reset();
     this.#status.reset();
-    this.#log.info({ url: this.#opts.config.url, identity: this.#opts.stationId }, 'connected to the CSMS');
+    this.#log.info({ url: profile.config.url, slot: profile.slot, identity: this.#opts.stationId }, 'connected to the CSMS');
+    // As libocpp: ActiveNetworkProfile names the slot in use, SecurityProfile the profile connected with.
+    const values: Array<[ComponentVariable, string]> = [[SECURITY_PROFILE, String(profile.config.securityProfile)]];
+    if (profile.slot !== undefined) values.push([ACTIVE_NETWORK_PROFILE, String(profile.slot)]);
+    for (const [cv, value] of values) {
+      try {
+        this.#service.setInternal(cv, value);
+      } catch (err) {
+        this.#log.warn({ variable: `${cv.component.name}.${cv.variable.name}`, err }, 'could not record the network profile in use');
+      }
+    }
     this.#emit(true);
     this.#registrar.bootOnConnect(generation);
   }
@@ -335,6 +354,13 @@ export class OcppCsmsLink implements CsmsLink {
       status: (evseId, connectorId) => this.#status.sendOne(evseId, connectorId),
       connectorExists: (evseId, connectorId) => this.#status.exists(evseId, connectorId),
       heartbeatIntervalChanged: () => this.#registrar.heartbeatIntervalChanged(),
+      heldSlot: this.#opts.heldSlot,
+      passwordChanged: () => {
+        // A01: reconnect with the new password now (libocpp set_websocket_authorization_key + disconnect).
+        // Security profile 3 sends no password: nothing to try, nothing to fall back to.
+        if (this.#connection.profile.config.securityProfile >= 3) this.#opts.password.accepted();
+        else if (this.#connection.restart('BasicAuthPassword changed')) this.#log.info('BasicAuthPassword changed by the CSMS: reconnecting with it');
+      },
       report: (parts) => this.#reports.push(parts),
       reportChargingProfiles: (reports) => {
         void (async () => {

@@ -30,6 +30,26 @@ export interface OcppStatusInfo {
   additionalInfo?: string;
 }
 
+/** B09 SetNetworkProfile; the APN and VPN parts are stored as given, TsOcpp does not use them. */
+export interface NetworkConnectionProfile {
+  ocppVersion: 'OCPP12' | 'OCPP15' | 'OCPP16' | 'OCPP20';
+  ocppTransport: 'JSON' | 'SOAP';
+  ocppCsmsUrl: string;
+  messageTimeout: number;
+  securityProfile: number;
+  ocppInterface: string;
+  apn?: object;
+  vpn?: object;
+}
+export interface SetNetworkProfileRequest {
+  configurationSlot: number;
+  connectionData: NetworkConnectionProfile;
+}
+export interface SetNetworkProfileResponse {
+  status: 'Accepted' | 'Rejected' | 'Failed';
+  statusInfo?: OcppStatusInfo;
+}
+
 export interface BootNotificationRequest {
   reason: BootReason;
   chargingStation: { model: string; vendorName: string; serialNumber?: string; firmwareVersion?: string };

@@ -20,6 +20,8 @@ export interface RegistrarOptions {
   bootRetryS?: number;
   /** After an Accepted BootNotification (the heartbeat is scheduled already). */
   onAccepted(): void;
+  /** The currentTime of an Accepted BootNotification or a Heartbeat answer (clock.ts); sentAt in ms of the link's clock. */
+  onCurrentTime?(currentTime: string, source: 'BootNotification' | 'Heartbeat', sentAt: number): void;
 }
 
 export class Registrar {
@@ -69,6 +71,7 @@ export class Registrar {
     this.#bootRetry.clear();
     const retry = (s: number) => this.#bootRetry.set(s * 1000, () => this.boot(reason, generation));
     const retryS = this.#opts.bootRetryS ?? DEFAULT_BOOT_RETRY_S;
+    const sentAt = this.#now();
     this.#opts.call<BootNotificationResponse>('BootNotification', bootNotification(this.#service, reason)).then(
       (res) => {
         if (generation !== this.#opts.generation()) return;
@@ -76,6 +79,7 @@ export class Registrar {
         this.#log.info({ status: res.status, interval: res.interval, reason }, 'BootNotification answered');
         if (res.status === 'Accepted') {
           this.#bootReason = 'Unknown';
+          this.#opts.onCurrentTime?.(res.currentTime, 'BootNotification', sentAt);
           this.#accepted(res.interval);
         } else {
           // B02/B03: with Pending or Rejected the interval is the least wait before the next BootNotification.
@@ -92,9 +96,13 @@ export class Registrar {
 
   /** TriggerMessage Heartbeat (allowed while Pending), or the scheduled one. */
   heartbeat(triggered: boolean): void {
-    this.#opts.call<HeartbeatResponse>('Heartbeat', {}, { triggered }).catch((err: unknown) => {
-      this.#log.debug({ err }, 'Heartbeat not answered');
-    });
+    const sentAt = this.#now();
+    this.#opts.call<HeartbeatResponse>('Heartbeat', {}, { triggered }).then(
+      (res) => this.#opts.onCurrentTime?.(res.currentTime, 'Heartbeat', sentAt),
+      (err: unknown) => {
+        this.#log.debug({ err }, 'Heartbeat not answered');
+      },
+    );
   }
 
   /** OCPPCommCtrlr HeartbeatInterval was set: the next heartbeat follows the new interval. */
@@ -114,6 +122,10 @@ export class Registrar {
     }
     this.#scheduleHeartbeat(interval > 0 ? interval : this.#heartbeatIntervalS());
     this.#opts.onAccepted();
+  }
+
+  #now(): number {
+    return this.#opts.timers.now().getTime();
   }
 
   #heartbeatIntervalS(): number {

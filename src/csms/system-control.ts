@@ -22,4 +22,6 @@ export interface SystemControl {
   updateFirmware(req: FirmwareUpdateRequest): Promise<string>;
   /** system.upload_logs. Rejects when the call fails. */
   uploadLogs(req: UploadLogsRequest): Promise<UploadLogsAnswer>;
+  /** system.set_system_time (RFC 3339); false when the system module refused it. Rejects when the call fails. */
+  setSystemTime(timestamp: string): Promise<boolean>;
 }

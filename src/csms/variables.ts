@@ -50,6 +50,8 @@ export interface CommSettings {
   retryBackOffWaitMinimumS: number;
   retryBackOffRandomRangeS: number;
   retryBackOffRepeatTimes: number;
+  /** Failed attempts on one network profile before the next one is tried (B09/B10). */
+  networkProfileConnectionAttempts: number;
 }
 
 export function readCommSettings(service: OcppService): CommSettings {
@@ -59,6 +61,7 @@ export function readCommSettings(service: OcppService): CommSettings {
     retryBackOffWaitMinimumS: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffWaitMinimum'), 1),
     retryBackOffRandomRangeS: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffRandomRange'), 2),
     retryBackOffRepeatTimes: readInt(service, cvOf('OCPPCommCtrlr', 'RetryBackOffRepeatTimes'), 2),
+    networkProfileConnectionAttempts: readInt(service, cvOf('OCPPCommCtrlr', 'NetworkProfileConnectionAttempts'), 3),
   };
 }
 

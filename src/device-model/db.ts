@@ -310,6 +310,19 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // A01 password rotation (src/ocpp/basic-auth): the SecurityCtrlr BasicAuthPassword in force before the CSMS
+    // set a new one, kept until a connection with the new one succeeded, so a CSMS that refuses the new one
+    // (HTTP 401) can still be reached with the old one, across a restart too. Never reported or logged.
+    version: 12,
+    name: 'basic auth fallback',
+    sql: `
+      CREATE TABLE basic_auth_fallback (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        password TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

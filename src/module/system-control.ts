@@ -31,5 +31,9 @@ export function systemControl(mod: EverestModule<TsOcppSpec>, resetStopDelayS: n
     async uploadLogs(req) {
       return (await mod.call(SYSTEM, 0, 'upload_logs', { upload_logs_request: req })) as UploadLogsAnswer;
     },
+    async setSystemTime(timestamp) {
+      // OCPP201 time_sync_callback: the CSMS time as RFC 3339.
+      return (await mod.call(SYSTEM, 0, 'set_system_time', { timestamp })) === true;
+    },
   };
 }

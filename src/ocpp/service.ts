@@ -34,6 +34,8 @@ import { ChargingLimits } from './smart-charging/charging-limit.js';
 import { SqliteChargingProfileStore } from './smart-charging/sqlite-store.js';
 import { StationActivity } from './firmware/activity.js';
 import { SqliteActivityStore } from './firmware/sqlite-store.js';
+import { BasicAuthRotation } from './basic-auth/rotation.js';
+import { SqliteBasicAuthFallbackStore } from './basic-auth/sqlite-store.js';
 
 export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
 export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
@@ -46,6 +48,7 @@ export type { OutboxEntry, OutboxPayload, SecurityLogEntry } from '../device-mod
 export type { Authorization, Authorizer, Validation } from './auth/authorization.js';
 export type { SmartCharging } from './smart-charging/smart-charging.js';
 export type { StationActivity } from './firmware/activity.js';
+export type { BasicAuthRotation } from './basic-auth/rotation.js';
 
 export interface OcppServiceOptions {
   dbPath: string;
@@ -101,6 +104,8 @@ export class OcppService {
   readonly chargingLimits: ChargingLimits;
   /** Firmware update and log upload status (src/ocpp/firmware, L01/L02/N01). */
   readonly activity: StationActivity;
+  /** SecurityCtrlr BasicAuthPassword and the one to fall back to during a rotation (src/ocpp/basic-auth, A01). */
+  readonly basicAuth: BasicAuthRotation;
   readonly outbox: {
     pending(limit?: number): OutboxEntry[];
     confirm(id: number): void;
@@ -135,6 +140,12 @@ export class OcppService {
           authLog.warn({ err, variable: `${component}.${variable}` }, 'could not report the authorization storage');
         }
       },
+    });
+    const basicAuthPassword: ComponentVariable = { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } };
+    this.basicAuth = new BasicAuthRotation({
+      store: new SqliteBasicAuthFallbackStore(ctx.repo.sqlite),
+      read: () => readInternal(this.#open(), basicAuthPassword) || undefined,
+      write: (password) => setInternal(this.#open(), basicAuthPassword, password),
     });
     const scLog = ctx.log.child({ unit: 'smart_charging' });
     this.smartCharging = new SmartCharging({

@@ -23,6 +23,10 @@ export interface StationControl {
   status(evseId: number, connectorId: number): void;
   connectorExists(evseId: number, connectorId: number): boolean;
   heartbeatIntervalChanged(): void;
+  /** The NetworkConfigurationPriority slot the module config's csms_url holds, if any. */
+  readonly heldSlot: number | undefined;
+  /** SecurityCtrlr BasicAuthPassword was set by the CSMS: reconnect with it (A01). */
+  passwordChanged(): void;
   report(parts: NotifyReportRequest[]): void;
   /** K09: the ReportChargingProfiles of one GetChargingProfiles, sent one after another. */
   reportChargingProfiles(reports: ReportChargingProfilesRequest[]): void;

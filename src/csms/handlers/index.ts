@@ -21,6 +21,7 @@ import { requestStopTransaction } from './request-stop-transaction.js';
 import { reset } from './reset.js';
 import { sendLocalList } from './send-local-list.js';
 import { setChargingProfile } from './set-charging-profile.js';
+import { setNetworkProfile } from './set-network-profile.js';
 import { setVariables } from './set-variables.js';
 import { triggerMessage } from './trigger-message.js';
 import { unlockConnector } from './unlock-connector.js';
@@ -50,6 +51,7 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   GetCompositeSchedule: getCompositeSchedule,
   UpdateFirmware: updateFirmware,
   GetLog: getLog,
+  SetNetworkProfile: setNetworkProfile,
 };
 
 // libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.
