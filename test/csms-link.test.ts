@@ -168,9 +168,9 @@ test('TriggerMessage: Heartbeat, StatusNotification, BootNotification (Rejected 
   assert.equal([s!.params.evseId, s!.params.connectorId], [2, 1]);
   assert.is((await csms.call<R>('TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 2 } })).status, 'Rejected');
   assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'BootNotification' }), { status: 'Rejected' });
-  // MeterValues is served now (test/meter-values.test.ts): without a reading it is Rejected; FirmwareStatusNotification is not.
+  // MeterValues is served now (test/meter-values.test.ts): without a reading it is Rejected; PublishFirmwareStatusNotification (a local controller's) is not implemented.
   assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'MeterValues' }), { status: 'Rejected' });
-  assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'FirmwareStatusNotification' }), { status: 'NotImplemented' });
+  assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'PublishFirmwareStatusNotification' }), { status: 'NotImplemented' });
 });
 
 test('CALLERRORs: unknown action NotImplemented, known one NotSupported, malformed FormatViolation; the link stays up', async () => {
