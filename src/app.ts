@@ -28,6 +28,8 @@ import type { Timers } from './csms/timers.js';
 import { EnergyLimits } from './module/energy-limits.js';
 import { systemControl } from './module/system-control.js';
 import type { SystemControl } from './csms/system-control.js';
+import type { SecurityControl } from './csms/security-control.js';
+import { securityControl } from './module/security-control.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
 import type { EmbeddedBroker } from './embedded/broker.js';
@@ -178,6 +180,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0),
           evseControl: evseControl(m0), authControl: authControl(m0),
           ...systemOption(systemControl(m0, m.ResetStopDelay, log)),
+          ...securityOption(securityControl(m0, log)),
         });
       }
       return ocppHandlers(svc, csms);
@@ -227,4 +230,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
 /** exactOptionalPropertyTypes: the key only when there is a system connection. */
 function systemOption(control: SystemControl | undefined): { systemControl?: SystemControl } {
   return control ? { systemControl: control } : {};
+}
+
+/** exactOptionalPropertyTypes: the key only when there is a security connection. */
+function securityOption(control: SecurityControl | undefined): { securityControl?: SecurityControl } {
+  return control ? { securityControl: control } : {};
 }
