@@ -1,6 +1,7 @@
 // A02/A03 SignCertificate from the station, decided as libocpp's security functional block sign_certificate_req:
 // the CSR subject from the device model (ChargingStationCertificate: InternalCtrlr.ChargeBoxSerialNumber,
-// SecurityCtrlr.OrganizationName, ISO15118Ctrlr.CountryName, InternalCtrlr.UseTPM; V2GCertificate: ISO15118Ctrlr
+// SecurityCtrlr.OrganizationName, ISO15118Ctrlr.CountryName (else InternalCtrlr.CertificateCountryName, since
+// TsOcpp has no ISO15118Ctrlr), InternalCtrlr.UseTPM; V2GCertificate: ISO15118Ctrlr
 // SeccId, OrganizationName, CountryName, InternalCtrlr.UseTPMSeccLeafCertificate), a missing one means no request;
 // the CSR from evse_security (a failure raises CSRGenerationFailed); one request awaited at a time; when the CSMS
 // accepts it and no CertificateSigned comes, the request is repeated after max(250 s, CertSigningWaitMinimum) *
@@ -103,10 +104,11 @@ export class CertificateSigning {
     const station = use === 'ChargingStationCertificate';
     const common = readString(s, station ? cvOf('InternalCtrlr', 'ChargeBoxSerialNumber') : cvOf('ISO15118Ctrlr', 'SeccId'));
     const organization = readString(s, station ? cvOf('SecurityCtrlr', 'OrganizationName') : cvOf('ISO15118Ctrlr', 'OrganizationName'));
-    const country = readString(s, cvOf('ISO15118Ctrlr', 'CountryName'));
+    // ISO15118Ctrlr is not in TsOcpp's device model: InternalCtrlr.CertificateCountryName stands in for it.
+    const country = readString(s, cvOf('ISO15118Ctrlr', 'CountryName')) || readString(s, cvOf('InternalCtrlr', 'CertificateCountryName')) || undefined;
     const useTpm = readBool(s, cvOf('InternalCtrlr', station ? 'UseTPM' : 'UseTPMSeccLeafCertificate'), false);
     if (common === undefined) return 'commonName';
-    if (country === undefined) return 'ISO15118Ctrlr.CountryName';
+    if (country === undefined) return 'countryName (InternalCtrlr.CertificateCountryName)';
     if (organization === undefined) return 'organizationName';
     return { country, organization, common, useTpm };
   }
