@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setLogLevel, type Logger } from './log.js';
 import { BootstrapError } from './errors.js';
 import { EverestModule, type StartInfo } from './everest/module.js';
+import { streamFactory } from './everest/connection.js';
 import { loadManifest, type Manifest } from './everest/manifest.js';
 import { TSOCPP_CONFIG, type TsOcppConfig } from './generated/module-config.js';
 import type { BusSettings } from './everest/settings.js';
@@ -32,13 +33,13 @@ import type { SecurityControl } from './csms/security-control.js';
 import { securityControl } from './module/security-control.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
-import type { EmbeddedBroker } from './embedded/broker.js';
+import type { BrokerTls, EmbeddedBroker } from './embedded/broker.js';
 import type { ConfigService } from './embedded/config-service.js';
 import { loadEverestConfig, type EverestConfig } from './embedded/everest-config.js';
 
 export interface EmbeddedOptions {
   /** Start an in-process broker on this host/port (omit to use settings.brokerUrl as it is). */
-  broker?: { host: string; port: number };
+  broker?: { host: string; port: number; tls?: BrokerTls };
   /** EVerest config file for the config service. */
   configFile?: string;
   /** Or the config itself. */
@@ -115,8 +116,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
         // With --mqtt-username/--mqtt-password the broker requires them of every client (this module's too);
         // beyond loopback it refuses to start without them.
         const credentials = settings.username !== undefined && settings.password !== undefined ? { username: settings.username, password: settings.password } : undefined;
-        broker = await startBroker({ host: e.broker.host, port: e.broker.port, log, ...(credentials ? { credentials } : {}) });
+        broker = await startBroker({ host: e.broker.host, port: e.broker.port, log, ...(credentials ? { credentials } : {}), ...(e.broker.tls ? { tls: e.broker.tls } : {}) });
         settings = { ...settings, brokerUrl: broker.url, socketPath: undefined };
+        // Over TLS, TsOcpp's own clients trust the served certificate (self-signed), or --mqtt-ca when given.
+        if (e.broker.tls) settings = { ...settings, tls: { ...settings.tls, ca: settings.tls?.ca ?? e.broker.tls.certFile } };
         cleanup.push(() => broker!.close());
       }
       const config = e.config ?? loadEverestConfig(e.configFile ?? defaultEverestConfigFile());
@@ -125,6 +128,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const { ConfigService } = await import('./embedded/config-service.js');
       configService = new ConfigService({
         brokerUrl: settings.brokerUrl,
+        ...(e.broker?.tls ? { stream: streamFactory(settings) } : {}),
         ...(settings.username !== undefined ? { username: settings.username } : {}),
         ...(settings.password !== undefined ? { password: settings.password } : {}),
         prefix: settings.everestPrefix,
