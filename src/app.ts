@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setLogLevel, type Logger } from './log.js';
 import { BootstrapError } from './errors.js';
 import { EverestModule, type StartInfo } from './everest/module.js';
+import { streamFactory } from './everest/connection.js';
 import { loadManifest, type Manifest } from './everest/manifest.js';
 import { TSOCPP_CONFIG, type TsOcppConfig } from './generated/module-config.js';
 import type { BusSettings } from './everest/settings.js';
@@ -30,15 +31,17 @@ import { bindChargingLimitFeed } from './module/charging-limit-feed.js';
 import { systemControl } from './module/system-control.js';
 import { bindSystemStatus } from './module/system-status.js';
 import type { SystemControl } from './csms/system-control.js';
+import type { SecurityControl } from './csms/security-control.js';
+import { securityControl } from './module/security-control.js';
 // The embedded broker and config service are loaded only on the embedded default (under a manager they
 // would only cost start-up time and memory).
-import type { EmbeddedBroker } from './embedded/broker.js';
+import type { BrokerTls, EmbeddedBroker } from './embedded/broker.js';
 import type { ConfigService } from './embedded/config-service.js';
 import { loadEverestConfig, type EverestConfig } from './embedded/everest-config.js';
 
 export interface EmbeddedOptions {
   /** Start an in-process broker on this host/port (omit to use settings.brokerUrl as it is). */
-  broker?: { host: string; port: number };
+  broker?: { host: string; port: number; tls?: BrokerTls };
   /** EVerest config file for the config service. */
   configFile?: string;
   /** Or the config itself. */
@@ -117,8 +120,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
         // With --mqtt-username/--mqtt-password the broker requires them of every client (this module's too);
         // beyond loopback it refuses to start without them.
         const credentials = settings.username !== undefined && settings.password !== undefined ? { username: settings.username, password: settings.password } : undefined;
-        broker = await startBroker({ host: e.broker.host, port: e.broker.port, log, ...(credentials ? { credentials } : {}) });
+        broker = await startBroker({ host: e.broker.host, port: e.broker.port, log, ...(credentials ? { credentials } : {}), ...(e.broker.tls ? { tls: e.broker.tls } : {}) });
         settings = { ...settings, brokerUrl: broker.url, socketPath: undefined };
+        // Over TLS, TsOcpp's own clients trust the served certificate (self-signed), or --mqtt-ca when given.
+        if (e.broker.tls) settings = { ...settings, tls: { ...settings.tls, ca: settings.tls?.ca ?? e.broker.tls.certFile } };
         cleanup.push(() => broker!.close());
       }
       const config = e.config ?? loadEverestConfig(e.configFile ?? defaultEverestConfigFile());
@@ -127,6 +132,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const { ConfigService } = await import('./embedded/config-service.js');
       configService = new ConfigService({
         brokerUrl: settings.brokerUrl,
+        ...(e.broker?.tls ? { stream: streamFactory(settings) } : {}),
         ...(settings.username !== undefined ? { username: settings.username } : {}),
         ...(settings.password !== undefined ? { password: settings.password } : {}),
         prefix: settings.everestPrefix,
@@ -182,6 +188,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           moduleConfig: m, service: svc, fromDeviceModel, log, forwardDataTransfer: dataTransferForwarder(m0),
           evseControl: evseControl(m0), authControl: authControl(m0),
           ...systemOption(systemControl(m0, m.ResetStopDelay, log)),
+          ...securityOption(securityControl(m0, log)),
         });
       }
       return ocppHandlers(svc, csms);
@@ -235,4 +242,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
 /** exactOptionalPropertyTypes: the key only when there is a system connection. */
 function systemOption(control: SystemControl | undefined): { systemControl?: SystemControl } {
   return control ? { systemControl: control } : {};
+}
+
+/** exactOptionalPropertyTypes: the key only when there is a security connection. */
+function securityOption(control: SecurityControl | undefined): { securityControl?: SecurityControl } {
+  return control ? { securityControl: control } : {};
 }

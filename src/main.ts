@@ -41,6 +41,7 @@ bus options (the module, call and watch):
 
 module options:
   --port N                 embedded broker port (default 1883); --host H (default 127.0.0.1)
+  --mqtt-tls-cert F --mqtt-tls-key F   the embedded broker serves MQTT over TLS (mqtts) with this PEM certificate and key
   --config FILE            EVerest config file for the embedded config service (default config/everest/embedded.yaml)
   --module ID              join a manager's bus as module ID (as EV_MODULE does); no embedded parts
   --log-format F           json|pretty|everest|auto (TSOCPP_LOG_FORMAT; auto: the framework's console format
@@ -127,7 +128,15 @@ async function main(argv: string[]): Promise<number> {
       if (v !== undefined) moduleConfig[key] = v;
     }
     embedded = { dialect: d, moduleConfig };
-    if (flags.broker === undefined) embedded.broker = { host, port };
+    if (flags.broker === undefined) {
+      embedded.broker = { host, port };
+      const certFile = flagString(flags, 'mqtt_tls_cert');
+      const keyFile = flagString(flags, 'mqtt_tls_key');
+      if ((certFile === undefined) !== (keyFile === undefined)) {
+        throw new ConfigError(certFile === undefined ? 'mqtt_tls_cert' : 'mqtt_tls_key', 'the embedded broker serves TLS with both --mqtt-tls-cert and --mqtt-tls-key');
+      }
+      if (certFile !== undefined && keyFile !== undefined) embedded.broker.tls = { certFile, keyFile };
+    }
     const configFile = flagString(flags, 'config');
     if (configFile) embedded.configFile = configFile;
   }

@@ -225,6 +225,30 @@ const PINS: Record<string, Pin> = {
     gitBlob: '539cd024169cb802cbd6313e8a409d4b4799a9e3',
     sha256: '3b37e52da971d823e64bdad94d815a79816930588d3ad0a7d0eb5312cdbaa92f',
   },
+  'interfaces/evse_security.yaml': {
+    tag: '2023.12.0',
+    commit: '6c3e62c4e',
+    gitBlob: '23842f84ee42252d8b312fd8e7faaa290d7c194e',
+    sha256: '2406c92420a1bc20c3b8e557f4fbd745e12188cefd46a74738560e8cc1d5fda5',
+  },
+  'types/evse_security.yaml': {
+    tag: '2023.12.0',
+    commit: 'cb032ae10',
+    gitBlob: 'e05c2dc70d5857ad58d3e4d225d5fd7e2da55214',
+    sha256: '6877aee7dd9ef4b0a5883b354c94ea4a7951309aa1d9a05932f4ada5b0f2672e',
+  },
+  'releases/2026.02.0/interfaces/evse_security.yaml': {
+    tag: '2026.02.0',
+    commit: '5aa830cfa',
+    gitBlob: '66bd11388fbd9ae11b4a1c135cbf72f96aa7e5f0',
+    sha256: 'e75f400204f7843cc39a0785618fa52d0348653a163f4e67a78304b5511a2dcf',
+  },
+  'releases/2026.02.0/types/evse_security.yaml': {
+    tag: '2026.02.0',
+    commit: '5aa830cfa',
+    gitBlob: '5d39073044b03f2a4631d93871876e6155595a54',
+    sha256: 'a80c92d4663bda33412bd32788ba446bc0eafeebcddad706db38e1f988bd133b',
+  },
 };
 
 const root = projectRoot();

@@ -45,6 +45,8 @@ const TABLES: Record<Command, FlagTable> = {
     ...Object.fromEntries(MODULE_CONFIG_FLAGS.map((k) => [k, 'value'])),
     port: 'value',
     host: 'value',
+    mqtt_tls_cert: 'value',
+    mqtt_tls_key: 'value',
     config: 'value',
     module: 'value',
     log_format: 'value',

@@ -50,7 +50,7 @@ export function checkStationId(key: string, id: string): string {
  * Security profiles (OCPP 2.0.1 Part 2 A00, "Security profiles"): 1 = Basic auth over ws://, 2 = TLS with
  * server certificate and Basic auth, 3 = TLS with server and client certificates (no password).
  */
-export function readCsmsConfig(m: CsmsModuleConfig): CsmsConfig | undefined {
+export function readCsmsConfig(m: CsmsModuleConfig, leafFromSecurity = false): CsmsConfig | undefined {
   const raw = m.csms_url.trim();
   if (raw === '') return undefined;
   let url: URL;
@@ -73,7 +73,13 @@ export function readCsmsConfig(m: CsmsModuleConfig): CsmsConfig | undefined {
   const keyFile = m.client_key_file.trim();
   // Without a CA file, Node's built-in roots verify the CSMS certificate.
   if (profile > 1 && caFile !== '') tls.ca = readPem('csms_ca_file', caFile);
-  if (profile === 3) {
+  // With an evse_security connection the client certificate comes from it (the files, when given, are the fallback).
+  if (profile === 3 && leafFromSecurity) {
+    if (certFile !== '' && keyFile !== '') {
+      tls.cert = readPem('client_cert_file', certFile);
+      tls.key = readPem('client_key_file', keyFile);
+    }
+  } else if (profile === 3) {
     if (certFile === '') throw new ConfigError('client_cert_file', 'security profile 3 needs a client certificate');
     if (keyFile === '') throw new ConfigError('client_key_file', 'security profile 3 needs the client certificate key');
     tls.cert = readPem('client_cert_file', certFile);

@@ -13,6 +13,7 @@ import type { OcppService } from '../ocpp/service.js';
 import { peerCertRejected } from '../tls-errors.js';
 import { ReconnectBackoff } from './backoff.js';
 import type { CsmsConfig } from './config.js';
+import type { ClientCertificate } from './security-control.js';
 import { RPCClient, UnexpectedHttpResponse } from './rpc.js';
 import { TimerSlot, type TimerHandle, type Timers } from './timers.js';
 import { OCPP201, strictValidator } from './validator.js';
@@ -54,6 +55,11 @@ export interface CsmsConnectionOptions {
   log: Logger;
   timers: Timers;
   events: ConnectionEvents;
+  /**
+   * Security profile 3 with an evse_security connection: the client certificate for each connect (A02.FR.09: a
+   * renewed one is used at the next connect); undefined from it falls back to the module config's files.
+   */
+  clientCertificate?: () => Promise<ClientCertificate | undefined>;
 }
 
 const CLOSE_GRACE_MS = 2000;
@@ -80,6 +86,8 @@ export class CsmsConnection {
   /** The password the socket being opened sends, if any. */
   #sentPassword = false;
   #closing: Promise<void> | undefined;
+  /** Waiting for the client certificate of a connect (no second connect meanwhile). */
+  #fetching = false;
   /** Connection failures since the last success, for logging and security events once per streak. */
   #failures = 0;
   #reported = new Set<string>();
@@ -157,8 +165,23 @@ export class CsmsConnection {
   }
 
   #connect(): void {
-    if (!this.#wanted || this.#client) return;
+    if (!this.#wanted || this.#client || this.#fetching) return;
     const generation = ++this.#generation;
+    const fetch = this.#opts.clientCertificate;
+    if (this.profile.config.securityProfile === 3 && fetch) {
+      this.#fetching = true;
+      fetch().catch(() => undefined).then((leaf) => {
+        this.#fetching = false;
+        if (generation !== this.#generation || !this.#wanted) return;
+        if (!leaf) this.#log.warn('evse_security has no CSMS client certificate: using the module config\'s files, if any');
+        this.#openSocket(generation, leaf);
+      }, () => undefined);
+      return;
+    }
+    this.#openSocket(generation, undefined);
+  }
+
+  #openSocket(generation: number, leaf: ClientCertificate | undefined): void {
     this.#comm = readCommSettings(this.#opts.service);
     const { config } = this.profile;
     const password = config.securityProfile < 3 ? this.#opts.password.current() : undefined;
@@ -180,7 +203,7 @@ export class CsmsConnection {
       respondWithDetailedErrors: false,
       // ocpp-rpc builds the Basic auth header from identity and password; neither option is ever logged.
       ...(password !== undefined ? { password } : {}),
-      wsOpts: config.url.startsWith('wss:') ? { ...config.tls, minVersion: 'TLSv1.2' } : {},
+      wsOpts: config.url.startsWith('wss:') ? { ...config.tls, ...(leaf ?? {}), minVersion: 'TLSv1.2' } : {},
     } as ConstructorParameters<typeof RPCClient>[0]);
     this.#client = client;
     this.#events.attach(client, generation);

@@ -8,6 +8,7 @@ import type { AnswerFirst } from './answer-first.js';
 import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import type { SystemControl } from './system-control.js';
+import type { SecurityControl } from './security-control.js';
 import { CALL_HANDLERS, refusal, type CallContext, type DataTransferForwarder, type StationControl } from './handlers/index.js';
 import { createRPCError, type IHandlersOption, type RPCClient } from './rpc.js';
 import type { Registration } from './sender.js';
@@ -25,6 +26,7 @@ export interface DispatchOptions {
   evseControl: EvseControl | undefined;
   authControl: AuthControl | undefined;
   systemControl: SystemControl | undefined;
+  securityControl: SecurityControl | undefined;
   registration(): Registration;
   /** False once the socket's generation is over: its CALLs are refused, its follow-ups dropped. */
   isCurrent(generation: number): boolean;
@@ -57,6 +59,7 @@ export function dispatchInbound(client: RPCClient, generation: number, opts: Dis
         evseControl: opts.evseControl,
         authControl: opts.authControl,
         systemControl: opts.systemControl,
+        securityControl: opts.securityControl,
         now: () => opts.timers.now(),
         payloadBytes: Buffer.byteLength(JSON.stringify(params ?? null)),
         after: (fn) => scope.hold(() => {

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { checkStationId, readCsmsConfig, type CsmsConfig, type CsmsModuleConfig } from './config.js';
 import type { DataTransferForwarder } from './handlers/index.js';
 import type { SystemControl } from './system-control.js';
+import type { SecurityControl } from './security-control.js';
 import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import { OcppCsmsLink } from './link.js';
@@ -39,6 +40,8 @@ export interface CsmsOptions {
   authControl?: AuthControl;
   /** The system requirement, from the bus side (src/module/system-control.ts). */
   systemControl?: SystemControl;
+  /** The security (evse_security) requirement, from the bus side (src/module/security-control.ts). */
+  securityControl?: SecurityControl;
   timers?: Timers;
 }
 
@@ -58,7 +61,7 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
   const csmsUrl = opts.moduleConfig.csms_url.trim() !== '';
   const profile = opts.fromDeviceModel && !csmsUrl ? readNetworkProfile(opts.service) : undefined;
   const moduleConfig = profile ? { ...opts.moduleConfig, csms_url: profile.url, security_profile: profile.securityProfile } : opts.moduleConfig;
-  const config: CsmsConfig | undefined = readCsmsConfig(moduleConfig);
+  const config: CsmsConfig | undefined = readCsmsConfig(moduleConfig, opts.securityControl !== undefined);
   if (!config) return undefined;
   const log = opts.log.child({ part: 'csms' });
   const stationId = config.stationId !== '' ? config.stationId : readString(opts.service, IDENTITY) ?? '';
@@ -98,6 +101,7 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
     ...(opts.evseControl ? { evseControl: opts.evseControl } : {}),
     ...(opts.authControl ? { authControl: opts.authControl } : {}),
     ...(opts.systemControl ? { systemControl: opts.systemControl } : {}),
+    ...(opts.securityControl ? { securityControl: opts.securityControl } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
   });
   opts.service.attachLink(link);

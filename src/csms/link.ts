@@ -15,6 +15,8 @@ import { ACTIVE_NETWORK_PROFILE } from './network-profile.js';
 import type { AuthControl } from './auth-control.js';
 import type { EvseControl } from './evse-control.js';
 import type { SystemControl } from './system-control.js';
+import type { SecurityControl } from './security-control.js';
+import { CertificateSigning } from './station/sign-certificate.js';
 import { dispatchInbound } from './dispatch.js';
 import type { DataTransferForwarder, StationControl } from './handlers/index.js';
 import { MAX_ATTRIBUTE_VALUE, toEverestDataTransferResponse, toOcppDataTransferRequest } from './mapping.js';
@@ -50,6 +52,12 @@ export interface CsmsLinkOptions {
    * reset and the clock is left alone.
    */
   systemControl?: SystemControl;
+  /**
+   * The `security` requirement (evse_security): certificates (A02/A03, M03-M05) and, under profile 3, the client
+   * certificate of every connect; without it the module config's PEM files are used and certificate messages are
+   * answered NotSupported.
+   */
+  securityControl?: SecurityControl;
   log: Logger;
   timers?: Timers;
   /** Seconds before another BootNotification when the CSMS gives no interval or does not answer. */
@@ -75,6 +83,7 @@ export class OcppCsmsLink implements CsmsLink {
   readonly #reports: NotifyReportSender;
   readonly #unsubscribe: Array<() => void> = [];
   readonly #answerFirst: AnswerFirst;
+  readonly #signing: CertificateSigning | undefined;
   #up = false;
   /** A system reset waiting for transactions to end (OnIdle, or the stopped ones of an Immediate reset). */
   #resetWaiting: { scheduled: boolean; evses: number[] | 'all'; deadline?: number } | undefined;
@@ -89,6 +98,7 @@ export class OcppCsmsLink implements CsmsLink {
     const securityEvent = (type: string, info: string) => recordSecurityEvent(this.#service, this.#log, type, info);
     this.#connection = new CsmsConnection({
       profiles: opts.profiles, stationId: opts.stationId, service: this.#service, password: opts.password, log: this.#log, timers: this.#timers,
+      ...(opts.securityControl ? { clientCertificate: () => opts.securityControl!.clientCertificate() } : {}),
       events: {
         attach: (client, generation) => dispatchInbound(client, generation, {
           service: this.#service, log: this.#log, timers: this.#timers, answerFirst: this.#answerFirst, station: this.#station(),
@@ -96,6 +106,7 @@ export class OcppCsmsLink implements CsmsLink {
           evseControl: opts.evseControl,
           authControl: opts.authControl,
           systemControl: opts.systemControl,
+          securityControl: opts.securityControl,
           registration: () => this.#registrar.state,
           isCurrent: (g) => this.#connection.isCurrent(g),
           securityEvent,
@@ -125,6 +136,9 @@ export class OcppCsmsLink implements CsmsLink {
     this.#outbox = new OutboxSender(this.#service, sender, this.#log, new TimerSlot(this.#timers), opts.evseControl, opts.authControl);
     this.#events = new NotifyEventSender(sender, this.#log, this.#timers, () => readReportingValueSize(this.#service, MAX_ATTRIBUTE_VALUE));
     this.#reports = new NotifyReportSender(sender, this.#log);
+    this.#signing = opts.securityControl
+      ? new CertificateSigning({ service: this.#service, security: opts.securityControl, sender, timer: new TimerSlot(this.#timers), log: this.#log, securityEvent })
+      : undefined;
     this.#unsubscribe.push(
       this.#service.auth.attach(csmsAuthorizer((action, payload) => this.#call(action, payload), () => this.isAccepted(), this.#log)),
       this.#service.on('security_event', () => this.#outbox.kick()),
@@ -147,6 +161,7 @@ export class OcppCsmsLink implements CsmsLink {
   stop(): void {
     this.#connection.stop('stopped');
     this.#resetPoll.clear();
+    this.#signing?.stop();
     this.#afterConnection();
     this.#emit(false);
   }
@@ -381,6 +396,15 @@ export class OcppCsmsLink implements CsmsLink {
       reset: ({ onIdle, stop }) => {
         if (this.#opts.systemControl) this.#systemReset(this.#opts.systemControl, { onIdle, stop });
         else this.#reset(onIdle);
+      },
+      signCertificate: (use, triggered) => {
+        this.#signing?.request(use, triggered).catch((err: unknown) => this.#log.error({ err, use }, 'SignCertificate failed'));
+      },
+      certificateSigned: () => this.#signing?.certificateSigned(),
+      clientCertificateChanged: () => {
+        // libocpp on_charging_station_certificate_changed: the next connection presents the new certificate.
+        this.#log.info('new charging station certificate: connecting again with it');
+        this.#connection.restart('charging station certificate changed');
       },
     };
   }

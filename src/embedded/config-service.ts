@@ -15,6 +15,8 @@ export interface ConfigServiceOptions {
   brokerUrl: string;
   /** The broker's credentials, when it requires them. */
   username?: string;
+  /** The socket to the broker (a TLS one for an embedded broker serving TLS); default plain TCP to brokerUrl. */
+  stream?: () => net.Socket;
   password?: string;
   prefix: string;
   dialect: DialectName;
@@ -53,7 +55,7 @@ export class ConfigService {
     const url = new URL(this.#o.brokerUrl);
     const host = url.hostname;
     const port = Number(url.port || 1883);
-    const client = new MqttClient(() => net.createConnection({ host, port, noDelay: true }), {
+    const client = new MqttClient(this.#o.stream ?? (() => net.createConnection({ host, port, noDelay: true })), {
       clientId: `everest-manager-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
       protocolVersion: 4,
       clean: true,

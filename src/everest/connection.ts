@@ -18,7 +18,8 @@ export interface ConnectionOptions {
   clientId?: string;
 }
 
-function streamFactory(settings: BusSettings): () => net.Socket {
+/** The socket (plain, TLS or unix) to the broker of these settings; also the embedded config service's. */
+export function streamFactory(settings: BusSettings): () => net.Socket {
   if (settings.socketPath) {
     const path = settings.socketPath;
     return () => net.createConnection({ path });

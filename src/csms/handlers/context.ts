@@ -8,6 +8,8 @@ import type { OcppService } from '../../ocpp/service.js';
 import type { AuthControl } from '../auth-control.js';
 import type { EvseControl } from '../evse-control.js';
 import type { SystemControl } from '../system-control.js';
+import type { SecurityControl } from '../security-control.js';
+import type { CertificateSigningUse } from '../certificate-types.js';
 import type { BootReason, NotifyReportRequest, ReportChargingProfilesRequest } from '../ocpp-types.js';
 import type { Registration } from '../sender.js';
 import { createRPCError } from '../rpc.js';
@@ -38,6 +40,12 @@ export interface StationControl {
   reset(how: { onIdle: boolean; stop: number[] }): void;
   /** F06: a triggered FirmwareStatusNotification or LogStatusNotification, sent at once (not through the outbox). */
   triggered(action: 'FirmwareStatusNotification' | 'LogStatusNotification', payload: object): void;
+  /** A02/A03: a SignCertificate (CSR from evse_security) after the answer; triggered by TriggerMessage. */
+  signCertificate(use: CertificateSigningUse, triggered: boolean): void;
+  /** A CertificateSigned arrived: no SignCertificate is awaited any more. */
+  certificateSigned(): void;
+  /** A02.FR.09: a new charging station certificate under profile 3: connect again with it. */
+  clientCertificateChanged(): void;
 }
 
 export interface CallContext {
@@ -51,6 +59,8 @@ export interface CallContext {
   readonly authControl: AuthControl | undefined;
   /** The system requirement (Reset, UpdateFirmware, GetLog); undefined without a system connection. */
   readonly systemControl: SystemControl | undefined;
+  /** The security (evse_security) requirement (certificates); undefined without a security connection. */
+  readonly securityControl: SecurityControl | undefined;
   now(): Date;
   /** Bytes of the CALL's payload as JSON (the DeviceDataCtrlr BytesPerMessage limits). */
   readonly payloadBytes: number;

@@ -3,19 +3,23 @@
 // Action is not known by receiver") after strict mode checked nothing; every other OCPP 2.0.1 action is
 // registered as NotSupported ("recognized but not supported").
 import type { Registration } from '../sender.js';
+import { certificateSigned } from './certificate-signed.js';
 import { changeAvailability } from './change-availability.js';
 import { clearCache } from './clear-cache.js';
 import { clearChargingProfile } from './clear-charging-profile.js';
 import type { CallHandler } from './context.js';
 import { dataTransfer } from './data-transfer.js';
+import { deleteCertificate } from './delete-certificate.js';
 import { getBaseReport } from './get-base-report.js';
 import { getChargingProfiles } from './get-charging-profiles.js';
 import { getCompositeSchedule } from './get-composite-schedule.js';
+import { getInstalledCertificateIds } from './get-installed-certificate-ids.js';
 import { getLocalListVersion } from './get-local-list-version.js';
 import { getLog } from './get-log.js';
 import { getReport } from './get-report.js';
 import { getTransactionStatus } from './get-transaction-status.js';
 import { getVariables } from './get-variables.js';
+import { installCertificate } from './install-certificate.js';
 import { requestStartTransaction } from './request-start-transaction.js';
 import { requestStopTransaction } from './request-stop-transaction.js';
 import { reset } from './reset.js';
@@ -52,6 +56,10 @@ export const CALL_HANDLERS: Readonly<Record<string, CallHandler<never, object>>>
   UpdateFirmware: updateFirmware,
   GetLog: getLog,
   SetNetworkProfile: setNetworkProfile,
+  CertificateSigned: certificateSigned,
+  InstallCertificate: installCertificate,
+  DeleteCertificate: deleteCertificate,
+  GetInstalledCertificateIds: getInstalledCertificateIds,
 };
 
 // libocpp charge_point.cpp message_callback: what is handled before an Accepted BootNotification.

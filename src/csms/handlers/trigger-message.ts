@@ -4,10 +4,14 @@
 // evse, any EVSE) has a powermeter reading, and sends a MeterValues (context Trigger, AlignedDataCtrlr.Measurands)
 // for each such EVSE (F06.FR.06 ...); TransactionEvent is Accepted when the EVSE (or any) has an ongoing
 // transaction, and sends an Updated with triggerReason Trigger for each (F06.FR.07), else Rejected;
-// FirmwareStatusNotification and LogStatusNotification are always Accepted (Idle when nothing goes on). Other
-// messages TsOcpp does not produce: NotImplemented. The triggered message follows the answer (F06.FR.04);
+// FirmwareStatusNotification and LogStatusNotification are always Accepted (Idle when nothing goes on).
+// SignChargingStationCertificate is Accepted and sends a SignCertificate (A02/A03) when there is a security
+// (evse_security) connection; SignV2GCertificate only when ISO15118Ctrlr.V2GCertificateInstallationEnabled is true
+// (else Rejected), as libocpp decides. Other messages TsOcpp does not produce: NotImplemented. The triggered message
+// follows the answer (F06.FR.04);
 // MeterValues and TransactionEvent go through the durable outbox, so they wait for an Accepted boot.
 import type { TriggerMessageRequest, TriggerMessageResponse } from '../ocpp-types.js';
+import { cvOf, readBool } from '../variables.js';
 import type { CallHandler } from './context.js';
 
 export const triggerMessage: CallHandler<TriggerMessageRequest, TriggerMessageResponse> = (req, ctx) => {
@@ -59,6 +63,15 @@ export const triggerMessage: CallHandler<TriggerMessageRequest, TriggerMessageRe
       ctx.after(() => ctx.station.triggered('LogStatusNotification', payload));
       return { status: 'Accepted' };
     }
+    case 'SignChargingStationCertificate':
+      if (!ctx.securityControl) return { status: 'NotImplemented' };
+      ctx.after(() => ctx.station.signCertificate('ChargingStationCertificate', true));
+      return { status: 'Accepted' };
+    case 'SignV2GCertificate':
+      if (!ctx.securityControl) return { status: 'NotImplemented' };
+      if (!readBool(ctx.service, cvOf('ISO15118Ctrlr', 'V2GCertificateInstallationEnabled'), false)) return { status: 'Rejected' };
+      ctx.after(() => ctx.station.signCertificate('V2GCertificate', true));
+      return { status: 'Accepted' };
     default:
       return { status: 'NotImplemented' };
   }

@@ -1,0 +1,79 @@
+// The CSMS link's SecurityControl (src/csms/security-control.ts) on the bus: the `security` requirement
+// (evse_security), called as everest-core's OCPP201 EvseSecurity implementation calls it for libocpp. Both
+// releases' interfaces are served: generate_certificate_signing_request answers a PEM string in 2023.12 and
+// {status, csr} in 2026.02; the client certificate comes from get_leaf_certificate_info (2026.02) or get_key_pair
+// (2023.12), whichever the definition in force declares. undefined without a security connection: the link then
+// keeps the PEM files of the module config and answers the certificate messages NotSupported.
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '../log.js';
+import type { EverestModule } from '../everest/module.js';
+import type { ClientCertificate, SecurityControl } from '../csms/security-control.js';
+import type * as es from '../generated/releases/2026.02.0/types/evse_security.js';
+import type { TsOcppSpec } from './ocpp-module.js';
+import {
+  ALL_CERTIFICATE_ID_USES, busCertificateType, busHashData, caType, deleteStatus, installStatus, leafType, ocppHashDataChain,
+} from './security-mapping.js';
+
+const SECURITY = 'security';
+
+interface KeyFiles {
+  certificate?: string;
+  key: string;
+  password?: string;
+}
+
+export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): SecurityControl | undefined {
+  if (mod.connections(SECURITY).length === 0) return undefined;
+  const call = (cmd: string, args: Record<string, unknown>): Promise<unknown> => mod.call(SECURITY, 0, cmd, args);
+  const declares = (cmd: string): boolean | undefined => {
+    const cmds = mod.requirementInterface(SECURITY)?.cmds;
+    return cmds === undefined ? undefined : cmd in cmds;
+  };
+
+  /** The files of the CSMS leaf: 2026.02 get_leaf_certificate_info, else 2023.12 get_key_pair. */
+  async function leafFiles(): Promise<KeyFiles | undefined> {
+    if (declares('get_leaf_certificate_info') !== false) {
+      const r = (await call('get_leaf_certificate_info', { certificate_type: 'CSMS', encoding: 'PEM', include_ocsp: false })) as es.GetCertificateInfoResult;
+      if (r.status !== 'Accepted' || !r.info) return undefined;
+      const certificate = r.info.certificate ?? r.info.certificate_single;
+      return { key: r.info.key, ...(certificate !== undefined ? { certificate } : {}), ...(r.info.password !== undefined ? { password: r.info.password } : {}) };
+    }
+    const r = (await call('get_key_pair', { certificate_type: 'CSMS', encoding: 'PEM' })) as { status: string; key_pair?: KeyFiles };
+    return r.status === 'Accepted' ? r.key_pair : undefined;
+  }
+
+  return {
+    async generateCsr(use, s) {
+      const r = await call('generate_certificate_signing_request', {
+        certificate_type: leafType(use), country: s.country, organization: s.organization, common: s.common, use_tpm: s.useTpm,
+      });
+      if (typeof r === 'string') return r === '' ? { failed: 'GenerationError' } : { csr: r };
+      const res = r as es.GetCertificateSignRequestResult;
+      return res.status === 'Accepted' && typeof res.csr === 'string' ? { csr: res.csr } : { failed: res.status };
+    },
+    async updateLeafCertificate(chain, use) {
+      return String(await call('update_leaf_certificate', { certificate_chain: chain, certificate_type: leafType(use) }));
+    },
+    async installCaCertificate(pem, use) {
+      return installStatus(await call('install_ca_certificate', { certificate: pem, certificate_type: caType(use) }));
+    },
+    async deleteCertificate(hash) {
+      return deleteStatus(await call('delete_certificate', { certificate_hash_data: busHashData(hash) }));
+    },
+    async installedCertificates(types) {
+      const r = (await call('get_installed_certificates', { certificate_types: (types ?? ALL_CERTIFICATE_ID_USES).map(busCertificateType) })) as es.GetInstalledCertificatesResult;
+      return (r.certificate_hash_data_chain ?? []).flatMap((c) => ocppHashDataChain(c) ?? []);
+    },
+    async clientCertificate(): Promise<ClientCertificate | undefined> {
+      try {
+        const files = await leafFiles();
+        if (!files?.certificate) return undefined;
+        const [cert, key] = await Promise.all([readFile(files.certificate), readFile(files.key)]);
+        return { cert, key, ...(files.password ? { passphrase: files.password } : {}) };
+      } catch (err) {
+        log.error({ err }, 'evse_security: the CSMS client certificate could not be read');
+        return undefined;
+      }
+    },
+  };
+}
