@@ -11,6 +11,7 @@ import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
 import { SystemStandIn } from './fixtures/system.js';
 import type { EvseCall } from './fixtures/evse-cmds.js';
 import { until } from './helpers/wait.js';
+import { dialectFor } from '../src/everest/dialect.js';
 
 type R = Record<string, unknown>;
 let db: TempDb;
@@ -161,3 +162,31 @@ test('L01/N01 without a system connection: UpdateFirmware and GetLog Rejected (N
 });
 
 test.run();
+
+test('B01 after a firmware update: the first BootNotification gives the system module\'s get_boot_reason (FirmwareUpdate), asked at global ready as OCPP201 does', async () => {
+  seedDeviceModel(db.path);
+  csms = await new TestCsms({ password: PASSWORD }).start();
+  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+    config: { connections: { system: [{ module_id: 'system1', implementation_id: 'main' }] } },
+    // Global ready waits for the stand-in, as a manager waits for every module of its config.
+    modules: { system1: { module: 'SystemStandIn' } },
+  });
+  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  const system = await SystemStandIn.serve(client, 'everest/', 'system1', { answer: (c) => (c.cmd === 'get_boot_reason' ? 'FirmwareUpdate' : null) });
+  assert.equal(csms.of('BootNotification'), [], 'no BootNotification before the boot reason is known');
+  await client.publishAsync('everest/modules/system1/ready', dialectFor('v25').readyPayload(), { qos: 2 });
+  await csms.waitFor('BootNotification', 1);
+  assert.is(csms.of('BootNotification')[0]!.params.reason, 'FirmwareUpdate');
+  assert.equal(system.of('get_boot_reason').length, 1);
+});
+
+test('B01 a system module that does not answer get_boot_reason: the BootNotification says PowerUp, after the call\'s short bound', async () => {
+  seedDeviceModel(db.path);
+  csms = await new TestCsms({ password: PASSWORD }).start();
+  // No stand-in serves the system's cmds: the call goes unanswered.
+  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+    config: { connections: { system: [{ module_id: 'system1', implementation_id: 'main' }] } },
+  });
+  await csms.waitFor('BootNotification', 1);
+  assert.is(csms.of('BootNotification')[0]!.params.reason, 'PowerUp');
+});

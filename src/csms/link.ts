@@ -124,6 +124,7 @@ export class OcppCsmsLink implements CsmsLink {
       generation: () => this.#connection.generation,
       ...(opts.bootRetryS !== undefined ? { bootRetryS: opts.bootRetryS } : {}),
       onCurrentTime: (time, source, sentAt) => clock.sync(time, source, sentAt),
+      ...(opts.systemControl ? { firstBootReason: () => opts.systemControl!.bootReason() } : {}),
       onAccepted: () => {
         this.#status.sendAll();
         this.#outbox.kick(true);

@@ -20,6 +20,11 @@ export interface RegistrarOptions {
   bootRetryS?: number;
   /** After an Accepted BootNotification (the heartbeat is scheduled already). */
   onAccepted(): void;
+  /**
+   * The reason of the first BootNotification (the system module's get_boot_reason); the first connection's
+   * BootNotification waits for it. Without it, or when it gives nothing: PowerUp.
+   */
+  firstBootReason?: () => Promise<BootReason | undefined>;
   /** The currentTime of an Accepted BootNotification or a Heartbeat answer (clock.ts); sentAt in ms of the link's clock. */
   onCurrentTime?(currentTime: string, source: 'BootNotification' | 'Heartbeat', sentAt: number): void;
 }
@@ -32,6 +37,8 @@ export class Registrar {
   readonly #heartbeat: TimerSlot;
   #state: Registration = 'Unknown';
   #bootReason: BootReason = 'PowerUp';
+  /** Pending while the first boot reason is asked; then undefined. */
+  #reasonKnown: Promise<void> | undefined;
 
   constructor(opts: RegistrarOptions) {
     this.#opts = opts;
@@ -39,6 +46,13 @@ export class Registrar {
     this.#log = opts.log;
     this.#bootRetry = new TimerSlot(opts.timers);
     this.#heartbeat = new TimerSlot(opts.timers);
+    if (opts.firstBootReason) {
+      this.#reasonKnown = opts.firstBootReason().then((r) => {
+        if (r !== undefined) this.#bootReason = r;
+      }, () => undefined).finally(() => {
+        this.#reasonKnown = undefined;
+      });
+    }
   }
 
   get state(): Registration {
@@ -64,7 +78,14 @@ export class Registrar {
 
   /** The BootNotification of a connection that just opened. */
   bootOnConnect(generation: number): void {
-    this.boot(this.#bootReason, generation);
+    const known = this.#reasonKnown;
+    if (!known) {
+      this.boot(this.#bootReason, generation);
+      return;
+    }
+    void known.then(() => {
+      if (generation === this.#opts.generation()) this.boot(this.#bootReason, generation);
+    });
   }
 
   boot(reason: BootReason, generation = this.#opts.generation()): void {

@@ -1,17 +1,48 @@
 // The CSMS link's SystemControl (src/csms/system-control.ts) on the bus: the `system` requirement's
-// is_reset_allowed, reset, update_firmware and upload_logs, with the arguments everest-core's OCPP201 gives them
+// is_reset_allowed, reset, update_firmware, upload_logs, set_system_time and get_boot_reason, with the arguments everest-core's OCPP201 gives them
 // (reset type NotSpecified; both the 2023.12 and the 2026.02 system interface take these). undefined without a
 // system connection: the link then keeps its communication reset, and refuses UpdateFirmware and GetLog.
 import type { Logger } from '../log.js';
 import type { EverestModule } from '../everest/module.js';
 import type { SystemControl, UploadLogsAnswer } from '../csms/system-control.js';
+import type { BootReason } from '../csms/ocpp-types.js';
 import type { TsOcppSpec } from './ocpp-module.js';
 
 const SYSTEM = 'system';
+/** How long get_boot_reason may take once asked; then the BootNotification says PowerUp, as before. */
+export const BOOT_REASON_CALL_MS = 2000;
+/** How long the first BootNotification waits for global ready and the answer: a stack that never gets ready must not keep the station unregistered. */
+export const BOOT_REASON_WAIT_MS = 30_000;
+const BOOT_REASONS: ReadonlySet<string> = new Set<BootReason>([
+  'ApplicationReset', 'FirmwareUpdate', 'LocalReset', 'PowerUp', 'RemoteReset', 'ScheduledReset', 'Triggered', 'Unknown', 'Watchdog',
+]);
 
 export function systemControl(mod: EverestModule<TsOcppSpec>, resetStopDelayS: number, log: Logger): SystemControl | undefined {
   if (mod.connections(SYSTEM).length === 0) return undefined;
+  const bootReason = new Promise<BootReason | undefined>((resolve) => {
+    const give = setTimeout(() => {
+      log.warn(`no global ready and system get_boot_reason within ${BOOT_REASON_WAIT_MS} ms: the BootNotification says PowerUp`);
+      resolve(undefined);
+    }, BOOT_REASON_WAIT_MS);
+    give.unref();
+    mod.onReady(async () => {
+      try {
+        const r = await mod.call(SYSTEM, 0, 'get_boot_reason', {}, BOOT_REASON_CALL_MS);
+        if (typeof r === 'string' && BOOT_REASONS.has(r)) resolve(r as BootReason);
+        else {
+          log.warn({ reason: r }, 'system get_boot_reason gave no OCPP boot reason: the BootNotification says PowerUp');
+          resolve(undefined);
+        }
+      } catch (err) {
+        log.warn({ err }, 'system get_boot_reason failed: the BootNotification says PowerUp');
+        resolve(undefined);
+      } finally {
+        clearTimeout(give);
+      }
+    });
+  });
   return {
+    bootReason: () => bootReason,
     async isResetAllowed() {
       try {
         return (await mod.call(SYSTEM, 0, 'is_reset_allowed', { type: 'NotSpecified' })) === true;
