@@ -8,6 +8,8 @@ import type { DeviceModelRepository } from '../device-model/repository.js';
 export interface Applied<T> {
   value: T;
   announce(): void;
+  /** Puts back state kept outside SQLite, should the COMMIT around this write fail. */
+  rollback?(): void;
 }
 
 interface Pending {
@@ -57,7 +59,12 @@ export class GroupCommit {
         }
       });
     } catch (err) {
-      // The COMMIT itself failed: nothing of the batch is durable, so no call is answered as done.
+      // The COMMIT itself failed: nothing of the batch is durable, so no call is answered as done, and
+      // what the calls changed in memory is put back, newest first.
+      for (let i = outcomes.length - 1; i >= 0; i--) {
+        const o = outcomes[i]!;
+        if (o.ok) o.applied.rollback?.();
+      }
       for (const b of batch) b.reject(err);
       return;
     }

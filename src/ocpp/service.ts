@@ -246,6 +246,13 @@ export class OcppService {
     return this.#availability.change(req);
   }
 
+  /** The same, committed together with the other durable calls of this event-loop turn (src/ocpp/group-commit.ts). */
+  changeAvailabilityBatched(req: ChangeAvailabilityRequest): Promise<ChangeAvailabilityResponse> {
+    const ctx = this.#open();
+    this.#groupCommit ??= new GroupCommit(ctx.repo);
+    return this.#groupCommit.add(() => this.#availability.applyChange(req));
+  }
+
   /** Reported by the EVSE manager; the end of a transaction applies Scheduled availability changes. */
   setTransactionActive(evseId: number, active: boolean): void {
     this.#open();

@@ -1,5 +1,6 @@
-// Group commit of set_variables from the bus (src/ocpp/group-commit.ts): the calls of one event-loop turn
-// share one transaction and are answered after its COMMIT (B05 SetVariables, durable before the answer).
+// Group commit of set_variables and change_availability from the bus (src/ocpp/group-commit.ts): the calls of
+// one event-loop turn share one transaction and are answered after its COMMIT (B05 SetVariables, G03
+// ChangeAvailability: durable before the answer).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
@@ -61,6 +62,37 @@ test('B05: closing the service commits and answers what is pending', async () =>
   service.close();
   assert.equal((await pending).map((r) => r.status), ['Accepted']);
   assert.is(committed('Int'), '4');
+});
+
+/** The committed operational status of an availability unit, as another connection reads it. */
+function committedAvailability(evse: number, connector: number): string | undefined {
+  const other = new Database(db.path, { readonly: true });
+  try {
+    const row = other.prepare('SELECT operational_status FROM availability WHERE evse_id = ? AND connector_id = ?').get(evse, connector) as { operational_status: string } | undefined;
+    return row?.operational_status;
+  } finally {
+    other.close();
+  }
+}
+
+test('G03: a change_availability and a set_variables of one turn commit together, each announced after that COMMIT', async () => {
+  const seen: Array<[string, string | undefined, string | null | undefined]> = [];
+  service.on('availability', (c) => seen.push([`availability ${c.operational_status}`, committedAvailability(1, 0), committed('Int')]));
+  service.on('variable_changed', (c: ComponentVariable) => seen.push([c.variable.name, committedAvailability(1, 0), committed('Int')]));
+  const change = service.changeAvailabilityBatched({ operational_status: 'Inoperative', evse: { id: 1 } });
+  const setting = service.setVariablesBatched([set('Int', '5')]);
+  assert.is(committedAvailability(1, 0), 'Operative');
+  assert.equal(await change, { status: 'Accepted' });
+  assert.equal((await setting).map((r) => r.status), ['Accepted']);
+  assert.ok(seen.length >= 2, JSON.stringify(seen));
+  for (const s of seen) assert.equal(s.slice(1), ['Inoperative', '5'], JSON.stringify(seen));
+  assert.is(service.availability().evses.find((e) => e.id === 1)?.operational_status, 'Inoperative');
+});
+
+test('G03: change_availability of an unknown EVSE is Rejected through the group commit as without it', async () => {
+  const r = await service.changeAvailabilityBatched({ operational_status: 'Inoperative', evse: { id: 9 } });
+  assert.equal(r, service.changeAvailability({ operational_status: 'Inoperative', evse: { id: 9 } }));
+  assert.is(r.status, 'Rejected');
 });
 
 test.run();
