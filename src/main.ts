@@ -9,9 +9,7 @@ import { ConfigError, errorCode, errorMessage } from './errors.js';
 import { defaultEverestConfigFile, defaultManifest, startApp, type EmbeddedOptions } from './app.js';
 import { loadEverestConfig } from './embedded/everest-config.js';
 import { MODULE_CONFIG_FLAGS, parseCommandLine } from './cli/flags.js';
-import { runCall } from './cli/call.js';
-import { runWatch } from './cli/watch.js';
-import { runSimulateSession, simulateOptions } from './cli/simulate-session.js';
+// The client's commands (src/cli/call.ts, watch.ts, simulate-session.ts) are imported only when one runs.
 
 // The environment is read here and only here: the parts get values, never process.env.
 const env: Readonly<NodeJS.ProcessEnv> = { ...process.env };
@@ -100,9 +98,16 @@ async function main(argv: string[]): Promise<number> {
     // binaries `--prefix <install prefix>`, which must not become a topic prefix.)
     if (flags.prefix !== undefined && flags.mqtt_everest_prefix === undefined) flags.mqtt_everest_prefix = flags.prefix;
     const settings = resolveBusSettings(flags, env, { moduleId: 'tsocpp-cli' });
-    if (command === 'simulate-session') return runSimulateSession(simulateOptions(flags), settings, log);
-    if (command === 'call') return runCall(positionals, settings, parseInteger('timeout', flagString(flags, 'timeout'), 10_000, 1), log);
+    if (command === 'simulate-session') {
+      const { runSimulateSession, simulateOptions } = await import('./cli/simulate-session.js');
+      return runSimulateSession(simulateOptions(flags), settings, log);
+    }
+    if (command === 'call') {
+      const { runCall } = await import('./cli/call.js');
+      return runCall(positionals, settings, parseInteger('timeout', flagString(flags, 'timeout'), 10_000, 1), log);
+    }
     const count = flagString(flags, 'count');
+    const { runWatch } = await import('./cli/watch.js');
     return runWatch(positionals, settings, log, count === undefined ? undefined : parseInteger('count', count, 1, 1));
   }
 

@@ -95,12 +95,13 @@ export function ocppHandlers(service: OcppService, csms: CsmsDataTransfer | unde
       stop: () => service.stop(),
       restart: () => service.restart(),
       get_variables: (args) => service.getVariables(args.requests),
-      set_variables: (args) => service.setVariables(args.requests),
+      // Group commit: one fsync for the durable calls of one event-loop turn, each answered after it.
+      set_variables: (args) => service.setVariablesBatched(args.requests),
       monitor_variables: (args) => {
         service.monitorVariables(args.component_variables);
         return null;
       },
-      change_availability: (args) => service.changeAvailability(args.request),
+      change_availability: (args) => service.changeAvailabilityBatched(args.request),
       security_event: async (args) => {
         await service.securityEventBatched(toSecurityEvent(args));
         return null;

@@ -7,6 +7,7 @@ import type {
 } from '../generated/types/ocpp.js';
 import { DeviceModelError } from '../device-model/errors.js';
 import { emitEvents, writeValue } from './change.js';
+import type { Applied } from './group-commit.js';
 import type { AvailabilityChange, ServiceContext } from './context.js';
 import { ConnectorConditions, connectorStatusOf, type ConnectorCondition, type ConnectorStatus } from './connector-status.js';
 
@@ -157,6 +158,14 @@ export class AvailabilityManager {
 
   /** Applies fn to the rows in one transaction, then reports every unit whose effective state changed. */
   #mutate(fn: () => void): void {
+    this.#apply(fn).announce();
+  }
+
+  /**
+   * The transaction of #mutate (a savepoint inside a group commit), what to announce once it is durable, and
+   * how to put the in-memory rows back should the COMMIT around it fail.
+   */
+  #apply(fn: () => void): { announce(): void; rollback(): void } {
     const before = this.#effectiveAll();
     const events: EventData[] = [];
     const snapshot = new Map([...this.#rows].map(([k, r]) => [k, { ...r }]));
@@ -179,15 +188,22 @@ export class AvailabilityManager {
       throw err;
     }
     const after = this.#effectiveAll();
-    for (const [e, c] of this.#units()) {
-      const k = unitKey(e, c);
-      const now = after.get(k);
-      if (now === undefined || before.get(k) === now) continue;
-      const change: AvailabilityChange = { operational_status: now };
-      if (e !== 0) change.evse = c === 0 ? { id: e } : { id: e, connector_id: c };
-      this.#ctx.events.emit('availability', change);
-    }
-    emitEvents(this.#ctx, events);
+    return {
+      rollback: () => {
+        for (const [k, r] of snapshot) this.#rows.set(k, r);
+      },
+      announce: () => {
+        for (const [e, c] of this.#units()) {
+          const k = unitKey(e, c);
+          const now = after.get(k);
+          if (now === undefined || before.get(k) === now) continue;
+          const change: AvailabilityChange = { operational_status: now };
+          if (e !== 0) change.evse = c === 0 ? { id: e } : { id: e, connector_id: c };
+          this.#ctx.events.emit('availability', change);
+        }
+        emitEvents(this.#ctx, events);
+      },
+    };
   }
 
   #txActive(evse: EVSE | undefined): boolean {
@@ -197,19 +213,27 @@ export class AvailabilityManager {
   }
 
   change(req: ChangeAvailabilityRequest): ChangeAvailabilityResponse {
+    const applied = this.applyChange(req);
+    applied.announce();
+    return applied.value;
+  }
+
+  /** change() without its announcements, for a group commit (src/ocpp/group-commit.ts). */
+  applyChange(req: ChangeAvailabilityRequest): Applied<ChangeAvailabilityResponse> {
+    const done = (value: ChangeAvailabilityResponse): Applied<ChangeAvailabilityResponse> => ({ value, announce: () => undefined });
     const evse = req.evse;
     // libocpp: "if we're addressing an EVSE or a connector, it must actually exist", else Rejected.
     // The reason codes are from OCPP 2.0.1 Part 2 appendix "Reason codes": UnknownEvse, UnknownConnectorId.
     if (evse !== undefined) {
       if (!Number.isInteger(evse.id) || evse.id < 1 || evse.id > this.#topology.evseCount) {
-        return { status: 'Rejected', status_info: { reason_code: 'UnknownEvse', additional_info: `EVSE ${evse.id} does not exist` } };
+        return done({ status: 'Rejected', status_info: { reason_code: 'UnknownEvse', additional_info: `EVSE ${evse.id} does not exist` } });
       }
       const c = evse.connector_id;
       if (c !== undefined && (!Number.isInteger(c) || c < 1 || c > this.#topology.connectorsPerEvse)) {
-        return {
+        return done({
           status: 'Rejected',
           status_info: { reason_code: 'UnknownConnectorId', additional_info: `connector ${c} of EVSE ${evse.id} does not exist` },
-        };
+        });
       }
     }
     const e = evse?.id ?? 0;
@@ -221,16 +245,16 @@ export class AvailabilityManager {
     // requested state, or when the whole station is made Operative; any scheduled change of the unit is
     // dropped then ("the current one overrides them"). Otherwise Scheduled until the transaction ends.
     if (!this.#txActive(evse) || alreadyInState || (evse === undefined && wanted === 'Operative')) {
-      this.#mutate(() => {
+      const m = this.#apply(() => {
         row.operational_status = wanted;
         row.scheduled_status = null;
       });
-      return { status: 'Accepted' };
+      return { value: { status: 'Accepted' }, ...m };
     }
-    this.#mutate(() => {
+    const m = this.#apply(() => {
       row.scheduled_status = wanted;
     });
-    return { status: 'Scheduled' };
+    return { value: { status: 'Scheduled' }, ...m };
   }
 
   setTransactionActive(evseId: number, active: boolean): void {

@@ -23,7 +23,8 @@ import { monitorVariables } from './monitor-variables.js';
 import { allVariables, type ReportEntry } from './report.js';
 import { BoundedOutbox, DEFAULT_OUTBOX_MAX_ENTRIES } from './outbox.js';
 import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEvent } from './security-event.js';
-import { setInternal, setVariables } from './set-variables.js';
+import { applySetVariables, setInternal, setVariables } from './set-variables.js';
+import { GroupCommit } from './group-commit.js';
 import { TransactionOutbox } from './transaction-outbox.js';
 import { Authorization } from './auth/authorization.js';
 import { readAuthSettings } from './auth/settings.js';
@@ -92,6 +93,7 @@ export class OcppService {
   readonly #securityLogMax: number;
   #closed = false;
   #securityBatch: SecurityEventBatch | undefined;
+  #groupCommit: GroupCommit | undefined;
 
   readonly dataTransfer: DataTransferRegistry;
   /** The sessions of the EVSEs, their TransactionEvents queued in the outbox (transaction-outbox.ts). */
@@ -270,6 +272,13 @@ export class OcppService {
     return setVariables(this.#open(), requests);
   }
 
+  /** The same, committed together with the other durable calls of this event-loop turn (src/ocpp/group-commit.ts). */
+  setVariablesBatched(requests: SetVariableRequest[]): Promise<SetVariableResult[]> {
+    const ctx = this.#open();
+    this.#groupCommit ??= new GroupCommit(ctx.repo);
+    return this.#groupCommit.add(() => applySetVariables(ctx, requests));
+  }
+
   /** A change made inside the station (not by set_variables); also triggers monitors. Throws on bad input. */
   /** A value for TsOcpp's own use, WriteOnly ones included (the CSMS link's Basic auth password). */
   readInternal(cv: ComponentVariable, attribute?: AttributeEnum): string | undefined {
@@ -287,6 +296,13 @@ export class OcppService {
   changeAvailability(req: ChangeAvailabilityRequest): ChangeAvailabilityResponse {
     this.#open();
     return this.#availability.change(req);
+  }
+
+  /** The same, committed together with the other durable calls of this event-loop turn (src/ocpp/group-commit.ts). */
+  changeAvailabilityBatched(req: ChangeAvailabilityRequest): Promise<ChangeAvailabilityResponse> {
+    const ctx = this.#open();
+    this.#groupCommit ??= new GroupCommit(ctx.repo);
+    return this.#groupCommit.add(() => this.#availability.applyChange(req));
   }
 
   /** Reported by the EVSE manager; the end of a transaction applies Scheduled availability changes. */
@@ -375,6 +391,7 @@ export class OcppService {
     if (this.#closed) return;
     // Events already accepted into a batch are committed (and answered) before the database closes.
     this.#securityBatch?.flush();
+    this.#groupCommit?.flush();
     this.#ctx.outbox?.flush();
     this.#connection.detach();
     this.#closed = true;

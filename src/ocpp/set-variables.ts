@@ -7,6 +7,7 @@ import type {
   AttributeEnum, ComponentVariable, EventData, SetVariableRequest, SetVariableResult, SetVariableStatusEnumType,
 } from '../generated/types/ocpp.js';
 import { emitEvents, writeValue, type Target } from './change.js';
+import type { Applied } from './group-commit.js';
 import { attributeOf, componentKeyOf, copyComponentVariable, resolve, type ServiceContext } from './context.js';
 
 function describe(cv: ComponentVariable): string {
@@ -48,6 +49,16 @@ function setOne(ctx: ServiceContext, req: SetVariableRequest, events: EventData[
 }
 
 export function setVariables(ctx: ServiceContext, requests: SetVariableRequest[]): SetVariableResult[] {
+  const applied = applySetVariables(ctx, requests);
+  applied.announce();
+  return applied.value;
+}
+
+/**
+ * The writes of set_variables in one transaction (a savepoint inside a group commit, src/ocpp/group-commit.ts),
+ * and what to announce (events, monitors) once they are durable.
+ */
+export function applySetVariables(ctx: ServiceContext, requests: SetVariableRequest[]): Applied<SetVariableResult[]> {
   const events: EventData[] = [];
   const changed: ComponentVariable[] = [];
   const statuses = ctx.repo.transaction(() => requests.map((req) => setOne(ctx, req, events, changed)));
@@ -57,9 +68,13 @@ export function setVariables(ctx: ServiceContext, requests: SetVariableRequest[]
     // libocpp provisioning.cpp set_variables_internal: attributeType = value_or(Actual), always echoed.
     attribute_type: attributeOf(req.attribute_type),
   }));
-  emitEvents(ctx, events);
-  for (const cv of changed) ctx.events.emit('variable_changed', cv);
-  return results;
+  return {
+    value: results,
+    announce: () => {
+      emitEvents(ctx, events);
+      for (const cv of changed) ctx.events.emit('variable_changed', cv);
+    },
+  };
 }
 
 /**

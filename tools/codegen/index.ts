@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATED_DIRS, generate, type GeneratedFile } from './generate.js';
 import { generateModuleConfig } from './module-config.js';
+import { generateDefinitionsData } from './definitions-data.js';
 import { CodegenError } from './strict.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,9 +39,9 @@ export function staleFiles(root: string, files: readonly GeneratedFile[]): strin
   return problems;
 }
 
-/** Every generated file: the definitions' types, then the module config. */
+/** Every generated file: the definitions' types, then the module config, then the definitions as data. */
 export function generateAll(root: string): GeneratedFile[] {
-  return [...generate(root), ...generateModuleConfig(root)];
+  return [...generate(root), ...generateModuleConfig(root), ...generateDefinitionsData(root)];
 }
 
 function write(root: string, files: readonly GeneratedFile[]): void {
