@@ -43,8 +43,8 @@ const eventData = {
 const loading = suite('definitions');
 
 loading('bundled interfaces and types are found from the source tree', () => {
-  assert.equal(Object.keys(interfaces), ['auth_token_provider', 'auth_token_validator', 'evse_manager', 'external_energy_limits', 'ocpp', 'ocpp_data_transfer', 'system']);
-  assert.equal(Object.keys(types), ['/authorization', '/energy', '/energy_price_information', '/evse_board_support', '/evse_manager',
+  assert.equal(Object.keys(interfaces), ['auth_token_provider', 'auth_token_validator', 'evse_manager', 'evse_security', 'external_energy_limits', 'ocpp', 'ocpp_data_transfer', 'system']);
+  assert.equal(Object.keys(types), ['/authorization', '/energy', '/energy_price_information', '/evse_board_support', '/evse_manager', '/evse_security',
     '/iso15118_charger', '/ocpp', '/powermeter', '/system', '/units']);
   assert.ok('GetVariableRequest' in types['/ocpp']!.types);
 });
