@@ -12,7 +12,8 @@ import { SystemStandIn } from './fixtures/system.js';
 import { EvseCmdServer, type EvseCall } from './fixtures/evse-cmds.js';
 import { ScriptedEvse } from './fixtures/evse.js';
 import { Cleanup } from './helpers/cleanup.js';
-import { until } from './helpers/wait.js';
+import { releaseDefinitions } from './fixtures/release-definitions.js';
+import { sleep, until } from './helpers/wait.js';
 import { dialectFor } from '../src/everest/dialect.js';
 
 type R = Record<string, unknown>;
@@ -26,11 +27,14 @@ interface StartOptions {
   system?: boolean;
   /** An evse_manager stand-in on EVSE 1 (its cmds served, no session yet). */
   evse?: boolean;
+  /** An evse_security stand-in answering verify_certificate with this, under the definitions of this release. */
+  security?: { verify: string; release: '2023.12' | '2026.02' };
   answer?: (c: EvseCall) => unknown;
   react?: (c: EvseCall) => void | Promise<void>;
 }
 
 let evse1: { evse: ScriptedEvse; cmds: EvseCmdServer } | undefined;
+let security: EvseCmdServer | undefined;
 
 async function start(o: StartOptions = {}): Promise<SystemStandIn | undefined> {
   seedDeviceModel(db.path);
@@ -41,10 +45,16 @@ async function start(o: StartOptions = {}): Promise<SystemStandIn | undefined> {
       connections: {
         ...(withSystem ? { system: [{ module_id: 'system1', implementation_id: 'main' }] } : {}),
         ...(o.evse ? { evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }] } : {}),
+        ...(o.security ? { security: [{ module_id: 'security1', implementation_id: 'main' }] } : {}),
       },
     },
+    ...(o.security ? { definitions: releaseDefinitions(o.security.release) } : {}),
   }), (t) => t.stop());
   client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
+  if (o.security) {
+    const verify = o.security.verify;
+    security = await EvseCmdServer.serve(client, 'everest/', 'security1', undefined, { impl: 'main', cmds: ['verify_certificate'], answer: () => verify });
+  }
   if (o.evse) {
     const evse = new ScriptedEvse(client, 'everest/', 'evse1');
     evse1 = { evse, cmds: await EvseCmdServer.serve(client, 'everest/', 'evse1') };
@@ -62,6 +72,7 @@ const firmware = (extra: R = {}): R => ({ location: 'https://fw.example.com/fw-1
 test.before.each(() => {
   db = cleanup.add(tempDb(), (d) => d.cleanup());
   evse1 = undefined;
+  security = undefined;
 });
 test.after.each(() => cleanup.run());
 
@@ -141,6 +152,28 @@ test('L01.FR.02 the system answers InvalidCertificate: InvalidCertificate answer
   await csms!.until(() => securityTypes().includes('InvalidFirmwareSigningCertificate'), 5000, 'InvalidFirmwareSigningCertificate');
   answer = 'AcceptedCancelled';
   assert.equal(await csms!.call('UpdateFirmware', { requestId: 10, firmware: firmware() }), { status: 'AcceptedCanceled' });
+});
+
+const SIGNED = { signingCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', signature: 'c2ln' };
+
+test('L01.FR.02/22 with a security connection: evse_security verify_certificate (MF, 2026.02\'s certificate_types) first; Expired: InvalidCertificate answered, InvalidFirmwareSigningCertificate raised, system.update_firmware never called', async () => {
+  const system = (await start({ security: { verify: 'Expired', release: '2026.02' } }))!;
+  assert.equal(await csms!.call('UpdateFirmware', { requestId: 51, firmware: firmware(SIGNED) }), { status: 'InvalidCertificate' });
+  assert.equal(security!.of('verify_certificate').map((c) => c.args), [{ certificate_chain: SIGNED.signingCertificate, certificate_types: ['MF'] }]);
+  await csms!.until(() => securityTypes().includes('InvalidFirmwareSigningCertificate'), 5000, 'InvalidFirmwareSigningCertificate');
+  await sleep(200);
+  assert.equal(system.of('update_firmware'), []);
+  // An unsigned update has no certificate to check.
+  assert.equal(await csms!.call('UpdateFirmware', { requestId: 52, firmware: firmware() }), { status: 'Accepted' });
+  assert.is(security!.of('verify_certificate').length, 1);
+});
+
+test('L01.FR.22 with a 2023.12 evse_security: verify_certificate with its single certificate_type; its Accepted is valid, and the update goes to system.update_firmware', async () => {
+  const system = (await start({ security: { verify: 'Accepted', release: '2023.12' } }))!;
+  assert.equal(await csms!.call('UpdateFirmware', { requestId: 53, firmware: firmware(SIGNED) }), { status: 'Accepted' });
+  assert.equal(security!.of('verify_certificate').map((c) => c.args), [{ certificate_chain: SIGNED.signingCertificate, certificate_type: 'MF' }]);
+  assert.is((system.of('update_firmware')[0]!.args.firmware_update_request as R).signing_certificate, SIGNED.signingCertificate);
+  assert.not.ok(securityTypes().includes('InvalidFirmwareSigningCertificate'));
 });
 
 test('L01 answer first: a status the system publishes before it answers update_firmware reaches the CSMS after the UpdateFirmware CALLRESULT', async () => {
