@@ -177,4 +177,36 @@ test('setTransactionActive refuses an unknown EVSE', () => {
   assert.throws(() => service.setTransactionActive(3, true), /EVSE 3/);
 });
 
+test('B12/L01 a hold: the idle EVSEs\' connectors Inoperative at once, a busy EVSE\'s when its transaction ends; released, they follow the stored state; nothing stored', () => {
+  service.changeAvailability({ operational_status: 'Inoperative', evse: { id: 2, connector_id: 2 } });
+  service.setTransactionActive(1, true);
+  changes.length = 0;
+  service.holdConnectors('reset');
+  assert.equal(changes, [{ evse: { id: 2, connector_id: 1 }, operational_status: 'Inoperative' }], 'only the idle EVSE, only what changed');
+  assert.is(service.connectorStatus(2, 1), 'Unavailable');
+  assert.is(state('Connector', { id: 2, connector_id: 1 }), 'Unavailable');
+  assert.is(service.connectorStatus(1, 1), 'Available');
+  changes.length = 0;
+  service.setTransactionActive(1, false);
+  assert.equal(changes, [
+    { evse: { id: 1, connector_id: 1 }, operational_status: 'Inoperative' },
+    { evse: { id: 1, connector_id: 2 }, operational_status: 'Inoperative' },
+  ]);
+  // A second reason holds the same connectors; releasing one leaves the other in force.
+  service.holdConnectors('firmware');
+  service.releaseConnectors('reset');
+  assert.is(service.connectorStatus(1, 1), 'Unavailable');
+  changes.length = 0;
+  service.releaseConnectors('firmware');
+  assert.equal(changes.map((c) => c.evse), [{ id: 1, connector_id: 1 }, { id: 1, connector_id: 2 }, { id: 2, connector_id: 1 }]);
+  assert.is(service.connectorStatus(2, 2), 'Unavailable', 'the stored Inoperative stays');
+  assert.is(service.connectorStatus(1, 1), 'Available');
+  // Restarted in the middle of a hold: the stored state only.
+  service.holdConnectors('reset');
+  service.close();
+  service = open();
+  assert.equal(service.availability().evses.map((e) => e.connectors.map((c) => c.effective)), [['Operative', 'Operative'], ['Operative', 'Inoperative']]);
+  assert.is(state('Connector', { id: 1, connector_id: 1 }), 'Available');
+});
+
 test.run();

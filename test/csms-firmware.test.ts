@@ -9,24 +9,56 @@ import { TestCsms } from './fixtures/csms/csms.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
 import { SystemStandIn } from './fixtures/system.js';
-import type { EvseCall } from './fixtures/evse-cmds.js';
-import { until } from './helpers/wait.js';
+import { EvseCmdServer, type EvseCall } from './fixtures/evse-cmds.js';
+import { ScriptedEvse } from './fixtures/evse.js';
+import { Cleanup } from './helpers/cleanup.js';
+import { releaseDefinitions } from './fixtures/release-definitions.js';
+import { sleep, until } from './helpers/wait.js';
 import { dialectFor } from '../src/everest/dialect.js';
 
 type R = Record<string, unknown>;
+const cleanup = new Cleanup();
 let db: TempDb;
 let csms: TestCsms | undefined;
 let ts: TsOcpp | undefined;
 let client: MqttClient | undefined;
 
-async function start(o: { system?: boolean; answer?: (c: EvseCall) => unknown; react?: (c: EvseCall) => void | Promise<void> } = {}): Promise<SystemStandIn | undefined> {
+interface StartOptions {
+  system?: boolean;
+  /** An evse_manager stand-in on EVSE 1 (its cmds served, no session yet). */
+  evse?: boolean;
+  /** An evse_security stand-in answering verify_certificate with this, under the definitions of this release. */
+  security?: { verify: string; release: '2023.12' | '2026.02' };
+  answer?: (c: EvseCall) => unknown;
+  react?: (c: EvseCall) => void | Promise<void>;
+}
+
+let evse1: { evse: ScriptedEvse; cmds: EvseCmdServer } | undefined;
+let security: EvseCmdServer | undefined;
+
+async function start(o: StartOptions = {}): Promise<SystemStandIn | undefined> {
   seedDeviceModel(db.path);
-  csms = await new TestCsms({ password: PASSWORD }).start();
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD }).start(), (c) => c.stop());
   const withSystem = o.system ?? true;
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
-    config: { connections: withSystem ? { system: [{ module_id: 'system1', implementation_id: 'main' }] } : {} },
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+    config: {
+      connections: {
+        ...(withSystem ? { system: [{ module_id: 'system1', implementation_id: 'main' }] } : {}),
+        ...(o.evse ? { evse_manager: [{ module_id: 'evse1', implementation_id: 'evse' }] } : {}),
+        ...(o.security ? { security: [{ module_id: 'security1', implementation_id: 'main' }] } : {}),
+      },
+    },
+    ...(o.security ? { definitions: releaseDefinitions(o.security.release) } : {}),
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
+  if (o.security) {
+    const verify = o.security.verify;
+    security = await EvseCmdServer.serve(client, 'everest/', 'security1', undefined, { impl: 'main', cmds: ['verify_certificate'], answer: () => verify });
+  }
+  if (o.evse) {
+    const evse = new ScriptedEvse(client, 'everest/', 'evse1');
+    evse1 = { evse, cmds: await EvseCmdServer.serve(client, 'everest/', 'evse1') };
+  }
   const system = withSystem ? await SystemStandIn.serve(client, 'everest/', 'system1', { ...(o.answer ? { answer: o.answer } : {}), ...(o.react ? { react: o.react } : {}) }) : undefined;
   await csms.waitFor('StatusNotification', 2);
   return system;
@@ -38,17 +70,11 @@ const securityTypes = (): string[] => csms!.of('SecurityEventNotification').map(
 const firmware = (extra: R = {}): R => ({ location: 'https://fw.example.com/fw-1.2.bin', retrieveDateTime: '2026-01-01T00:00:00.000Z', ...extra });
 
 test.before.each(() => {
-  db = tempDb();
+  db = cleanup.add(tempDb(), (d) => d.cleanup());
+  evse1 = undefined;
+  security = undefined;
 });
-test.after.each(async () => {
-  await client?.endAsync();
-  client = undefined;
-  await ts?.stop();
-  ts = undefined;
-  await csms?.stop();
-  csms = undefined;
-  db.cleanup();
-});
+test.after.each(() => cleanup.run());
 
 test('L02 unsigned UpdateFirmware: system.update_firmware with OCPP201\'s arguments (retries + 1), the system\'s Accepted answered; statuses in order with requestId (L01.FR.20), allow_firmware_installation after Downloaded, FirmwareUpdated on Installed (L01.FR.31)', async () => {
   const system = (await start())!;
@@ -66,6 +92,40 @@ test('L02 unsigned UpdateFirmware: system.update_firmware with OCPP201\'s argume
   assert.equal(fsn(), steps.map((status) => ({ status, requestId: 7 })));
   await until(() => system.of('allow_firmware_installation').length === 1, 5000, 'allow_firmware_installation');
   await csms!.until(() => securityTypes().includes('FirmwareUpdated'), 5000, 'FirmwareUpdated');
+});
+
+/** The last StatusNotification of connector 1 of an EVSE. */
+const lastStatus = (evseId: number): unknown => csms!.of('StatusNotification').map((r) => r.params).filter((p) => p.evseId === evseId).at(-1)?.connectorStatus;
+
+test('L01.FR.06/07 the firmware is ready to install during a transaction: InstallScheduled, the idle EVSE Unavailable at once, the busy one once its transaction ended, then allow_firmware_installation; restored at an end state (InstallationFailed), nothing stored', async () => {
+  let atAllow: unknown[] | undefined;
+  const system = (await start({
+    evse: true,
+    react: (c) => {
+      if (c.cmd === 'allow_firmware_installation') atAllow = [1, 2].map((e) => ts!.app.service.connectorStatus(e, 1));
+    },
+  }))!;
+  const { evse, cmds } = evse1!;
+  await evse.plugIn();
+  await evse.authorize();
+  await csms!.waitFor('TransactionEvent', 1);
+  assert.equal(await csms!.call('UpdateFirmware', { requestId: 41, firmware: firmware() }), { status: 'Accepted' });
+  for (const s of ['Downloading', 'Downloaded']) await system.firmware(41, s);
+  await csms!.waitFor('FirmwareStatusNotification', 3);
+  assert.equal(fsn().map((p) => p.status), ['Downloading', 'Downloaded', 'InstallScheduled']);
+  await csms!.until(() => lastStatus(2) === 'Unavailable', 5000, 'EVSE 2 Unavailable');
+  assert.is(lastStatus(1), 'Occupied', 'the transaction goes on');
+  assert.equal(system.of('allow_firmware_installation'), []);
+  await evse.stop();
+  await evse.unplug();
+  await until(() => system.of('allow_firmware_installation').length === 1, 5000, 'allow_firmware_installation');
+  assert.equal(atAllow, ['Unavailable', 'Unavailable'], 'every connector Unavailable before the installation is allowed');
+  await csms!.until(() => lastStatus(1) === 'Unavailable', 5000, 'EVSE 1 Unavailable');
+  assert.equal(cmds.of('enable_disable').map((c) => (c.args.cmd_source as R).enable_state), ['Disable']);
+  assert.equal(ts!.app.service.availability().evses.map((e) => e.operational_status), ['Operative', 'Operative'], 'nothing stored');
+  for (const s of ['Installing', 'InstallationFailed']) await system.firmware(41, s);
+  await csms!.until(() => lastStatus(1) === 'Available' && lastStatus(2) === 'Available', 5000, 'both Available again');
+  assert.equal(cmds.of('enable_disable').map((c) => (c.args.cmd_source as R).enable_state), ['Disable', 'Enable']);
 });
 
 test('L01.FR.03 signed UpdateFirmware whose signature the system finds invalid: signingCertificate and signature passed on; InvalidSignature status and the InvalidFirmwareSignature security event', async () => {
@@ -92,6 +152,28 @@ test('L01.FR.02 the system answers InvalidCertificate: InvalidCertificate answer
   await csms!.until(() => securityTypes().includes('InvalidFirmwareSigningCertificate'), 5000, 'InvalidFirmwareSigningCertificate');
   answer = 'AcceptedCancelled';
   assert.equal(await csms!.call('UpdateFirmware', { requestId: 10, firmware: firmware() }), { status: 'AcceptedCanceled' });
+});
+
+const SIGNED = { signingCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', signature: 'c2ln' };
+
+test('L01.FR.02/22 with a security connection: evse_security verify_certificate (MF, 2026.02\'s certificate_types) first; Expired: InvalidCertificate answered, InvalidFirmwareSigningCertificate raised, system.update_firmware never called', async () => {
+  const system = (await start({ security: { verify: 'Expired', release: '2026.02' } }))!;
+  assert.equal(await csms!.call('UpdateFirmware', { requestId: 51, firmware: firmware(SIGNED) }), { status: 'InvalidCertificate' });
+  assert.equal(security!.of('verify_certificate').map((c) => c.args), [{ certificate_chain: SIGNED.signingCertificate, certificate_types: ['MF'] }]);
+  await csms!.until(() => securityTypes().includes('InvalidFirmwareSigningCertificate'), 5000, 'InvalidFirmwareSigningCertificate');
+  await sleep(200);
+  assert.equal(system.of('update_firmware'), []);
+  // An unsigned update has no certificate to check.
+  assert.equal(await csms!.call('UpdateFirmware', { requestId: 52, firmware: firmware() }), { status: 'Accepted' });
+  assert.is(security!.of('verify_certificate').length, 1);
+});
+
+test('L01.FR.22 with a 2023.12 evse_security: verify_certificate with its single certificate_type; its Accepted is valid, and the update goes to system.update_firmware', async () => {
+  const system = (await start({ security: { verify: 'Accepted', release: '2023.12' } }))!;
+  assert.equal(await csms!.call('UpdateFirmware', { requestId: 53, firmware: firmware(SIGNED) }), { status: 'Accepted' });
+  assert.equal(security!.of('verify_certificate').map((c) => c.args), [{ certificate_chain: SIGNED.signingCertificate, certificate_type: 'MF' }]);
+  assert.is((system.of('update_firmware')[0]!.args.firmware_update_request as R).signing_certificate, SIGNED.signingCertificate);
+  assert.not.ok(securityTypes().includes('InvalidFirmwareSigningCertificate'));
 });
 
 test('L01 answer first: a status the system publishes before it answers update_firmware reaches the CSMS after the UpdateFirmware CALLRESULT', async () => {
@@ -161,17 +243,15 @@ test('L01/N01 without a system connection: UpdateFirmware and GetLog Rejected (N
   assert.equal((await csms!.waitFor('FirmwareStatusNotification', 1))[0]!.params, { status: 'Idle' });
 });
 
-test.run();
-
 test('B01 after a firmware update: the first BootNotification gives the system module\'s get_boot_reason (FirmwareUpdate), asked at global ready as OCPP201 does', async () => {
   seedDeviceModel(db.path);
-  csms = await new TestCsms({ password: PASSWORD }).start();
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD }).start(), (c) => c.stop());
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: { connections: { system: [{ module_id: 'system1', implementation_id: 'main' }] } },
     // Global ready waits for the stand-in, as a manager waits for every module of its config.
     modules: { system1: { module: 'SystemStandIn' } },
-  });
-  client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
+  }), (t) => t.stop());
+  client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
   const system = await SystemStandIn.serve(client, 'everest/', 'system1', { answer: (c) => (c.cmd === 'get_boot_reason' ? 'FirmwareUpdate' : null) });
   assert.equal(csms.of('BootNotification'), [], 'no BootNotification before the boot reason is known');
   await client.publishAsync('everest/modules/system1/ready', dialectFor('v25').readyPayload(), { qos: 2 });
@@ -182,11 +262,13 @@ test('B01 after a firmware update: the first BootNotification gives the system m
 
 test('B01 a system module that does not answer get_boot_reason: the BootNotification says PowerUp, after the call\'s short bound', async () => {
   seedDeviceModel(db.path);
-  csms = await new TestCsms({ password: PASSWORD }).start();
+  csms = cleanup.add(await new TestCsms({ password: PASSWORD }).start(), (c) => c.stop());
   // No stand-in serves the system's cmds: the call goes unanswered.
-  ts = await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
+  ts = cleanup.add(await startTsOcpp({ csms_url: csms.url, station_id: 'CS001', device_model_db: db.path }, {
     config: { connections: { system: [{ module_id: 'system1', implementation_id: 'main' }] } },
-  });
+  }), (t) => t.stop());
   await csms.waitFor('BootNotification', 1);
   assert.is(csms.of('BootNotification')[0]!.params.reason, 'PowerUp');
 });
+
+test.run();

@@ -251,6 +251,19 @@ test('Reset: Accepted, ResetOrReboot reaches the CSMS, reconnect with BootNotifi
   await csms.until(() => csms.connections === 3, 8000, 'the scheduled reset');
 });
 
+test('B12 a communication Reset OnIdle (no system module): the idle EVSE Unavailable while it waits; carried out, the connectors follow their stored state again (Available)', async () => {
+  await boot();
+  const last = (evseId: number): unknown => csms.of('StatusNotification').map((r) => r.params).filter((p) => p.evseId === evseId).at(-1)?.connectorStatus;
+  ts.app.service.setTransactionActive(1, true);
+  assert.equal(await csms.call('Reset', { type: 'OnIdle' }), { status: 'Scheduled' });
+  await csms.until(() => last(2) === 'Unavailable', 5000, 'EVSE 2 Unavailable');
+  assert.is(last(1), 'Available');
+  ts.app.service.setTransactionActive(1, false);
+  await csms.until(() => csms.connections === 2, 8000, 'the scheduled reset');
+  await csms.until(() => last(1) === 'Available' && last(2) === 'Available', 5000, 'both Available after the reset');
+  assert.equal(ts.app.service.availability().evses.map((e) => e.connectors[0]!.effective), ['Operative', 'Operative']);
+});
+
 test('Pending: only BootNotification retries and triggered messages go out; provisioning calls are served', async () => {
   await boot({ bootStatus: 'Pending', interval: 1 });
   // While Pending the CSMS may configure the station and trigger messages ...

@@ -305,9 +305,13 @@ export class OcppCsmsLink implements CsmsLink {
 
   #reset(onIdle: boolean): void {
     if (onIdle && this.#service.availability().evses.some((e) => e.transaction_active)) {
+      // B12 as libocpp: the idle EVSEs Unavailable while the reset waits (not stored).
+      this.#service.holdConnectors('reset');
       this.#resetPoll.set(RESET_POLL_MS, () => this.#reset(true));
       return;
     }
+    // TsOcpp goes on running after a communication reset: the connectors follow their stored state again.
+    this.#service.releaseConnectors('reset');
     this.#log.info('Reset from the CSMS: recording ResetOrReboot and reconnecting');
     recordSecurityEvent(this.#service, this.#log, 'ResetOrReboot', 'Reset requested by the CSMS (communication reset, no reboot)');
     this.#registrar.nextBootReason = 'RemoteReset';
@@ -320,11 +324,15 @@ export class OcppCsmsLink implements CsmsLink {
    * Reset through the `system` requirement (B11/B12, as libocpp handle_reset_req with OCPP201's callbacks),
    * after the answer: Immediate stops the running transactions with HardReset (their Ended say
    * ImmediateReset, B12.FR.04/08), waits for their Ended (at most IMMEDIATE_RESET_WAIT_MS), then resets;
-   * OnIdle while transactions run waits for all of them to end, then resets with scheduled true (B12.FR.01).
+   * OnIdle while transactions run waits for all of them to end, then resets with scheduled true (B12.FR.01);
+   * meanwhile the connectors of the idle EVSEs, and of each whose transaction ends, are held Unavailable (libocpp
+   * handle_reset_req / on_transaction_finished, set_evse_connectors_unavailable without persisting): the
+   * reset restarts TsOcpp, which then follows the stored state.
    */
   #systemReset(system: SystemControl, how: { onIdle: boolean; stop: number[] }): void {
     if (how.onIdle) {
       this.#resetWaiting = { scheduled: true, evses: 'all' };
+      this.#service.holdConnectors('reset');
     } else if (how.stop.length > 0) {
       for (const evseId of how.stop) {
         if (!this.#opts.evseControl?.has(evseId)) continue;
@@ -353,7 +361,11 @@ export class OcppCsmsLink implements CsmsLink {
     this.#resetWaiting = undefined;
     this.#log.info({ scheduled: waiting.scheduled }, 'Reset from the CSMS: system reset');
     recordSecurityEvent(this.#service, this.#log, 'ResetOrReboot', 'Reset requested by the CSMS (system reset)');
-    system.reset(waiting.scheduled).catch((err: unknown) => this.#log.error({ err }, 'system reset failed'));
+    system.reset(waiting.scheduled).catch((err: unknown) => {
+      this.#log.error({ err }, 'system reset failed');
+      // No restart follows: the connectors held for it follow their stored state again.
+      this.#service.releaseConnectors('reset');
+    });
   }
 
   // ---- what the CSMS's CALLs may do to the station ----

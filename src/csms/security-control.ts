@@ -35,6 +35,11 @@ export interface SecurityControl {
   /** get_installed_certificates of these types (all five when undefined). */
   installedCertificates(types: GetCertificateIdUse[] | undefined): Promise<CertificateHashDataChain[]>;
   /**
+   * verify_certificate of a leaf of this type (libocpp's verify_certificate; a firmware signing certificate is MF):
+   * 'Valid', or evse_security's reason (Expired, InvalidChain, ...). Rejects when the call fails.
+   */
+  verifyCertificate(pem: string, type: 'MF'): Promise<string>;
+  /**
    * The CSMS client certificate (leaf type CSMS, PEM) for security profile 3, read from the files
    * get_leaf_certificate_info (2023.12: get_key_pair) names; undefined when evse_security has none.
    */

@@ -2,7 +2,8 @@
 // (evse_security), called as everest-core's OCPP201 EvseSecurity implementation calls it for libocpp. Both
 // releases' interfaces are served: generate_certificate_signing_request answers a PEM string in 2023.12 and
 // {status, csr} in 2026.02; the client certificate comes from get_leaf_certificate_info (2026.02) or get_key_pair
-// (2023.12), whichever the definition in force declares. undefined without a security connection: the link then
+// (2023.12), whichever the definition in force declares; verify_certificate takes 2026.02's certificate_types list or
+// 2023.12's single certificate_type. undefined without a security connection: the link then
 // keeps the PEM files of the module config and answers the certificate messages NotSupported.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log.js';
@@ -63,6 +64,16 @@ export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): Se
     async installedCertificates(types) {
       const r = (await call('get_installed_certificates', { certificate_types: (types ?? ALL_CERTIFICATE_ID_USES).map(busCertificateType) })) as es.GetInstalledCertificatesResult;
       return (r.certificate_hash_data_chain ?? []).flatMap((c) => ocppHashDataChain(c) ?? []);
+    },
+    async verifyCertificate(pem, type) {
+      // 2026.02: certificate_types (a list), CertificateValidationResult; 2023.12: certificate_type, an
+      // InstallCertificateResult whose Accepted means valid.
+      const args = mod.requirementInterface(SECURITY)?.cmds?.verify_certificate?.arguments;
+      if (args !== undefined && 'certificate_type' in args) {
+        const r = String(await call('verify_certificate', { certificate_chain: pem, certificate_type: type }));
+        return r === 'Accepted' ? 'Valid' : r;
+      }
+      return String(await call('verify_certificate', { certificate_chain: pem, certificate_types: [type] }));
     },
     async clientCertificate(): Promise<ClientCertificate | undefined> {
       try {

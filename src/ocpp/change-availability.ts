@@ -36,6 +36,14 @@ export interface Topology {
 
 const unitKey = (evse: number, connector: number): string => `${evse}:${connector}`;
 
+/**
+ * Why the station holds idle connectors Inoperative for a while, in memory only (libocpp
+ * set_evse_connectors_unavailable(evse, persist=false)): a Reset OnIdle waiting for the transactions to end
+ * (provisioning.cpp handle_reset_req, B12), or a firmware installation (firmware_update.cpp
+ * change_all_connectors_to_unavailable_for_firmware_update, L01.FR.06/07).
+ */
+export type AvailabilityHold = 'reset' | 'firmware';
+
 export class AvailabilityManager {
   readonly #ctx: ServiceContext;
   readonly #topology: Topology;
@@ -45,6 +53,12 @@ export class AvailabilityManager {
   readonly #conditions: ConnectorConditions;
   /** The status each connector's AvailabilityState was last given (what a change is measured against). */
   readonly #shown = new Map<string, ConnectorStatus>();
+  /**
+   * Holds in force, and the EVSEs whose connectors each holds Inoperative: those without a transaction when
+   * the hold began, and each whose transaction ended since. Beside the stored rows, never written: a restart
+   * forgets them and the connectors follow their stored state (libocpp restore_connector_operative_status).
+   */
+  readonly #holds = new Map<AvailabilityHold, Set<number>>();
 
   constructor(ctx: ServiceContext, topology: Topology) {
     this.#ctx = ctx;
@@ -75,6 +89,7 @@ export class AvailabilityManager {
     if (evse === 0) return 'Operative';
     if (this.#row(evse, 0).operational_status === 'Inoperative') return 'Inoperative';
     if (connector === 0) return 'Operative';
+    for (const evses of this.#holds.values()) if (evses.has(evse)) return 'Inoperative';
     return this.#row(evse, connector).operational_status;
   }
 
@@ -275,13 +290,49 @@ export class AvailabilityManager {
     }
     const station = this.#row(0, 0);
     if (station.scheduled_status !== null && this.#transactions.size === 0) due.push(station);
-    if (due.length === 0) return;
+    // libocpp on_transaction_finished (a reset scheduled) and its scheduled non-persisted ChangeAvailability
+    // (a firmware update): the EVSE whose transaction ended is held too.
+    const holds = [...this.#holds.values()].filter((evses) => !evses.has(evseId));
+    if (due.length === 0 && holds.length === 0) return;
     this.#mutate(() => {
       for (const row of due) {
         if (row.scheduled_status !== null) row.operational_status = row.scheduled_status;
         row.scheduled_status = null;
       }
+      for (const evses of holds) evses.add(evseId);
     });
+  }
+
+  /**
+   * Holds the connectors of every EVSE without a transaction Inoperative (Unavailable, their evse_manager
+   * disabled), and from now on each EVSE whose transaction ends, until release(). Nothing is stored. A hold
+   * already in force is left as it is.
+   */
+  hold(reason: AvailabilityHold): void {
+    if (this.#holds.has(reason)) return;
+    const evses = new Set<number>();
+    try {
+      this.#mutate(() => {
+        for (let e = 1; e <= this.#topology.evseCount; e++) if (!this.#transactions.has(e)) evses.add(e);
+        this.#holds.set(reason, evses);
+      });
+    } catch (err) {
+      this.#holds.delete(reason);
+      throw err;
+    }
+  }
+
+  /** Ends a hold: its connectors follow their stored state again (libocpp restore_connector_operative_status). */
+  release(reason: AvailabilityHold): void {
+    if (!this.#holds.has(reason)) return;
+    this.#mutate(() => {
+      this.#holds.delete(reason);
+    });
+  }
+
+  /** Whether a hold is in force. */
+  holding(reason: AvailabilityHold): boolean {
+    return this.#holds.has(reason);
   }
 
   snapshot(): AvailabilitySnapshot {

@@ -12,7 +12,7 @@ import type {
   AttributeEnum, ChangeAvailabilityRequest, ChangeAvailabilityResponse, ComponentVariable, GetVariableRequest,
   GetVariableResult, SecurityEvent, SetVariableRequest, SetVariableResult,
 } from '../generated/types/ocpp.js';
-import { AvailabilityManager, type AvailabilitySnapshot } from './change-availability.js';
+import { AvailabilityManager, type AvailabilityHold, type AvailabilitySnapshot } from './change-availability.js';
 import type { ConnectorCondition, ConnectorStatus } from './connector-status.js';
 import { ConnectionState, type CsmsLink } from './connection.js';
 import type { OcppServiceEvents, ServiceContext, TransactionEventAnswered } from './context.js';
@@ -39,7 +39,7 @@ import { BasicAuthRotation } from './basic-auth/rotation.js';
 import { SqliteBasicAuthFallbackStore } from './basic-auth/sqlite-store.js';
 
 export type { AvailabilityChange, OcppServiceEvents, TransactionEventAnswer, TransactionEventAnswered, TransactionEventMade } from './context.js';
-export type { AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
+export type { AvailabilityHold, AvailabilitySnapshot, UnitAvailability } from './change-availability.js';
 export type { ConnectorCondition, ConnectorStatus, ConnectorStatusChange } from './connector-status.js';
 export type { CsmsLink } from './connection.js';
 export type { DataTransferHandler } from './data-transfer.js';
@@ -198,6 +198,10 @@ export class OcppService {
       securityEvent: (type, info) => { recordSecurityEvent(ctx, { type, info }, this.#securityLogMax); },
       queued: () => ctx.events.emit('outbox'),
       transactionActive: () => this.#availability.snapshot().evses.some((e) => e.transaction_active),
+      holdConnectors: (on) => {
+        if (on) this.#availability.hold('firmware');
+        else this.#availability.release('firmware');
+      },
       now: ctx.now,
       log: ctx.log.child({ unit: 'firmware' }),
     });
@@ -314,6 +318,20 @@ export class OcppService {
   /** The CSMS answered a TransactionEvent (the CSMS link tells it; the bus side publishes it). */
   transactionEventAnswered(e: TransactionEventAnswered): void {
     this.#open().events.emit('transaction_event_response', e);
+  }
+
+  /**
+   * Holds the connectors of the idle EVSEs Inoperative, and each EVSE's as its transaction ends, until
+   * releaseConnectors (a Reset OnIdle waiting, B12; a firmware installation, L01); not stored.
+   */
+  holdConnectors(reason: AvailabilityHold): void {
+    this.#open();
+    this.#availability.hold(reason);
+  }
+
+  releaseConnectors(reason: AvailabilityHold): void {
+    this.#open();
+    this.#availability.release(reason);
   }
 
   /** A connector condition reported by its EVSE (G01: plugged in, reserved, faulted). Throws for an unknown connector. */

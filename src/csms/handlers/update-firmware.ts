@@ -4,8 +4,11 @@
 // (UpdateFirmwareStatusEnum; 2023.12's AcceptedCancelled is AcceptedCanceled). InvalidCertificate or
 // RevokedCertificate raise InvalidFirmwareSigningCertificate after the answer (L01.FR.02). The statuses the system
 // module reports afterwards become FirmwareStatusNotifications (src/ocpp/firmware/activity.ts).
-// TsOcpp does not verify the signing certificate itself (libocpp asks evse_security verify_certificate first):
-// the certificate and signature go to the system module, which checks them (everest-core's System module does).
+// With a security connection the signingCertificate is first checked as libocpp does (L01.FR.02/22): evse_security
+// verify_certificate as an MF leaf; anything but Valid is answered InvalidCertificate (evse_security has no
+// revocation result; RevokedCertificate can only come from the system module) with InvalidFirmwareSigningCertificate
+// after it, and update_firmware is not called. Without one the certificate goes to the system module unchecked,
+// which checks it (everest-core's System module does).
 // Without a system connection: Rejected, with reasonCode NoSystemModule; nothing can install firmware.
 import type { FirmwareUpdateRequest } from '../../generated/types/system.js';
 import type { UpdateFirmwareRequest, UpdateFirmwareResponse, UpdateFirmwareStatus } from '../../ocpp/firmware/ocpp-types.js';
@@ -39,6 +42,21 @@ export const updateFirmware: CallHandler<UpdateFirmwareRequest, UpdateFirmwareRe
   const system = ctx.systemControl;
   if (!system) {
     return { status: 'Rejected', statusInfo: { reasonCode: 'NoSystemModule', additionalInfo: 'no system module connected to install firmware' } };
+  }
+  const certificate = req.firmware.signingCertificate;
+  if (certificate !== undefined && ctx.securityControl) {
+    let check: string;
+    try {
+      check = await ctx.securityControl.verifyCertificate(certificate, 'MF');
+    } catch (err) {
+      ctx.log.error({ err, requestId: req.requestId }, 'evse_security verify_certificate failed; UpdateFirmware Rejected');
+      return { status: 'Rejected', statusInfo: { reasonCode: 'InternalError', additionalInfo: 'the signing certificate could not be checked' } };
+    }
+    if (check !== 'Valid') {
+      ctx.log.warn({ check, requestId: req.requestId }, 'firmware signing certificate not valid; UpdateFirmware InvalidCertificate');
+      ctx.after(() => recordSecurityEvent(ctx.service, ctx.log, 'InvalidFirmwareSigningCertificate', `Provided signing certificate is not valid (${check.slice(0, 50)})`));
+      return { status: 'InvalidCertificate' };
+    }
   }
   const activity = ctx.service.activity;
   // Statuses the system reports while it answers are queued, and sent once the answer is out.

@@ -11,12 +11,23 @@
 // about to reboot into the new firmware, and this is the reboot: Installed (and FirmwareUpdated), as the system
 // module of everest-core reports it. Installing means an installation was cut short by the restart:
 // InstallationFailed. Any other state is left to the system module, which reports on (or not) by itself.
+//
+// From the status before installing until an end state the connectors are held Inoperative (libocpp
+// change_all_connectors_to_unavailable_for_firmware_update / restore_all_connector_states), in memory only, as
+// libocpp does (persist false): after a restart they follow their stored state. A restart in the middle of an
+// installation ends the update here anyway (Installed or InstallationFailed above), and one before it makes
+// TsOcpp forget the status it was waiting for, so no install would follow that a stored hold could guard.
 import type { Logger } from '../../log.js';
 import type { OutboxKind, StatusNotificationOutboxPayload } from '../../device-model/types.js';
 import type {
   FirmwareStatus, FirmwareStatusNotificationRequest, LogStatusNotificationRequest, UploadLogStatus,
 } from './ocpp-types.js';
 import type { Activity, ActivityStore } from './store.js';
+
+/** libocpp firmware_status_end_states: the update is over; the connectors held for it follow their stored state again. */
+const END_STATES: ReadonlySet<FirmwareStatus> = new Set<FirmwareStatus>([
+  'DownloadFailed', 'InstallationFailed', 'Installed', 'InstallVerificationFailed', 'InvalidSignature',
+]);
 
 /** everest-core's system interface says -1 where a status belongs to no request (OCPP 1.6's unsigned update). */
 const NO_REQUEST = -1;
@@ -33,6 +44,11 @@ export interface StationActivityOptions {
   queued(): void;
   /** Whether any EVSE has a running transaction (L01.FR.06: install after the transactions end). */
   transactionActive(): boolean;
+  /**
+   * Holds the connectors Inoperative while the firmware installs (on) or lets them follow their stored state again
+   * (off): the availability's non-persisted 'firmware' hold (src/ocpp/change-availability.ts).
+   */
+  holdConnectors(on: boolean): void;
   now(): Date;
   log: Logger;
 }
@@ -113,8 +129,12 @@ export class StationActivity {
       if (scheduled) this.#record('firmware', 'FirmwareStatusNotification', 'InstallScheduled', id);
     });
     this.#announce();
+    // libocpp: an end state restores the connectors; the status before installing makes the idle ones Unavailable
+    // and the others as their transactions end (L01.FR.06/07), then the installation may begin.
+    if (END_STATES.has(status)) this.#o.holdConnectors(false);
     if (status === this.#beforeInstalling) {
       this.#beforeInstalling = undefined;
+      this.#o.holdConnectors(true);
       this.#readyToInstall?.();
     }
   }
