@@ -19,7 +19,8 @@ export function spawnModule(args: string[], env: Record<string, string> = {}): M
 export async function startModuleProcess(brokerUrl: string, prefix: string, extra: string[] = [], env: Record<string, string> = {}): Promise<ModuleProcess> {
   const m = spawnModule(['--module', 'ocpp', '--broker', brokerUrl, '--mqtt_everest_prefix', prefix, ...extra], env);
   try {
-    await m.waitFor(/TsOcpp serving module/);
+    // A start takes 2-3 s here; on a loaded machine (two test jobs beside other work) it took over 15 s once.
+    await m.waitFor(/TsOcpp serving module/, { timeoutMs: 45_000 });
   } catch (err) {
     // Not left running behind a failed start.
     await m.stop('SIGKILL');
