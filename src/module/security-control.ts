@@ -2,7 +2,8 @@
 // (evse_security), called as everest-core's OCPP201 EvseSecurity implementation calls it for libocpp. Both
 // releases' interfaces are served: generate_certificate_signing_request answers a PEM string in 2023.12 and
 // {status, csr} in 2026.02; the client certificate comes from get_leaf_certificate_info (2026.02) or get_key_pair
-// (2023.12), whichever the definition in force declares. undefined without a security connection: the link then
+// (2023.12), whichever the definition in force declares, once the bus is ready (the first connect of a profile-3
+// link waits for global ready, bounded, so it has evse_security's certificate). undefined without a security connection: the link then
 // keeps the PEM files of the module config and answers the certificate messages NotSupported.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log.js';
@@ -15,6 +16,12 @@ import {
 } from './security-mapping.js';
 
 const SECURITY = 'security';
+/**
+ * How long the first profile-3 connect waits for global ready before asking evse_security anyway: the link starts
+ * before the bus is up, and a module's cmds may be called only from global ready on (everest-bus.md). A stack that
+ * never gets ready must not keep the station off line: then the calls are made (and time out) as before.
+ */
+export const SECURITY_READY_WAIT_MS = 30_000;
 
 interface KeyFiles {
   certificate?: string;
@@ -25,6 +32,18 @@ interface KeyFiles {
 export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): SecurityControl | undefined {
   if (mod.connections(SECURITY).length === 0) return undefined;
   const call = (cmd: string, args: Record<string, unknown>): Promise<unknown> => mod.call(SECURITY, 0, cmd, args);
+  // Settles at global ready or after the bound; every call waits for it (only the first connect ever does).
+  const ready = new Promise<void>((resolve) => {
+    const give = setTimeout(() => {
+      log.warn(`no global ready within ${SECURITY_READY_WAIT_MS} ms: asking evse_security for the CSMS client certificate anyway`);
+      resolve();
+    }, SECURITY_READY_WAIT_MS);
+    give.unref();
+    mod.onReady(() => {
+      clearTimeout(give);
+      resolve();
+    });
+  });
   const declares = (cmd: string): boolean | undefined => {
     const cmds = mod.requirementInterface(SECURITY)?.cmds;
     return cmds === undefined ? undefined : cmd in cmds;
@@ -65,6 +84,7 @@ export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): Se
       return (r.certificate_hash_data_chain ?? []).flatMap((c) => ocppHashDataChain(c) ?? []);
     },
     async clientCertificate(): Promise<ClientCertificate | undefined> {
+      await ready;
       try {
         const files = await leafFiles();
         if (!files?.certificate) return undefined;

@@ -1,0 +1,95 @@
+// The certificate life cycle with evse_security on the bus (A02, A00 security events): the first profile-3 connect
+// waits for global ready and presents evse_security's leaf; CSRGenerationFailed reaches the CSMS; the client
+// certificate expiry check (libocpp Security::scheduled_check_client_certificate_expiration); the CSMS CA bundle
+// from get_verify_file; and a renewal in the 2023.12 shapes (CSR as a plain string, get_key_pair). A stand-in
+// evse_security (test/fixtures/security.ts), a strict ocpp-rpc CSMS over TLS, openssl-made certificates.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import mqtt from 'mqtt';
+import { TestCsms } from './fixtures/csms/csms.js';
+import { makeCerts, type TestCerts } from './fixtures/csms/certs.js';
+import { PASSWORD, seedDeviceModel, startTsOcpp, type StartOptions, type TsOcpp } from './fixtures/csms/app.js';
+import { tempDb } from './fixtures/ocpp/helpers.js';
+import { StandInSecurity, type SecurityRelease } from './fixtures/security.js';
+import { releaseDefinitions } from './fixtures/release-definitions.js';
+import { OcppService } from '../src/ocpp/service.js';
+import { dialectFor } from '../src/everest/dialect.js';
+import { Cleanup } from './helpers/cleanup.js';
+
+type R = Record<string, unknown>;
+
+let certs: TestCerts;
+const cleanup = new Cleanup();
+
+interface Started {
+  csms: TestCsms;
+  ts: TsOcpp;
+  security: StandInSecurity;
+  /** Says the stand-in is ready: global ready follows (the config lists it as a module). */
+  ready(): Promise<void>;
+}
+
+interface StartOpts {
+  profile?: 1 | 3;
+  /** Module config beyond csms_url, station_id and device_model_db. */
+  config?: R;
+  release?: SecurityRelease;
+  csms?: ConstructorParameters<typeof TestCsms>[0];
+  /** Device model values written before the start (InternalCtrlr ...). */
+  internal?: Array<[string, string, string]>;
+  before?: (security: StandInSecurity) => void;
+  opts?: StartOptions;
+}
+
+async function start(o: StartOpts = {}): Promise<Started> {
+  const db = cleanup.add(tempDb(), (d) => d.cleanup());
+  seedDeviceModel(db.path);
+  const svc = OcppService.open({ dbPath: db.path, evseCount: 2, connectorsPerEvse: 1 });
+  // The CSR's CN is ChargeBoxSerialNumber; the CSMS checks it is the station id.
+  for (const [c, v, value] of [['InternalCtrlr', 'ChargeBoxSerialNumber', 'CS001'], ['InternalCtrlr', 'CertificateCountryName', 'DE'], ...(o.internal ?? [])] as const) {
+    svc.setInternal({ component: { name: c }, variable: { name: v } }, value);
+  }
+  svc.close();
+  const profile3 = (o.profile ?? 3) === 3;
+  const csms = cleanup.add(await new TestCsms(o.csms ?? (profile3
+    ? { tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requireClientCert: true }, handlers: { SignCertificate: () => ({ status: 'Accepted' }) } }
+    : { password: PASSWORD, handlers: { SignCertificate: () => ({ status: 'Accepted' }) } })).start(), (c) => c.stop());
+  const security = new StandInSecurity(certs, o.release ?? '2026.02');
+  o.before?.(security);
+  const ts = cleanup.add(await startTsOcpp({
+    csms_url: csms.url, station_id: 'CS001', device_model_db: db.path,
+    // No client certificate files: the leaf comes from evse_security alone.
+    ...(profile3 ? { security_profile: 3, csms_ca_file: certs.caFile } : {}),
+    ...o.config,
+  }, {
+    config: { connections: { security: [{ module_id: 'security1', implementation_id: 'main' }] } },
+    // Global ready waits for the stand-in, as a manager waits for every module of its config.
+    modules: { security1: { module: 'SecurityStandIn' } },
+    ...(o.release === '2023.12' ? { definitions: releaseDefinitions('2023.12') } : {}),
+    ...o.opts,
+  }), (t) => t.stop());
+  const client = cleanup.add(await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 }), (c) => c.endAsync());
+  await security.serve(client);
+  return { csms, ts, security, ready: () => client.publishAsync('everest/modules/security1/ready', dialectFor('v25').readyPayload(), { qos: 2 }).then(() => undefined) };
+}
+
+test.before(() => {
+  certs = makeCerts('CS001');
+});
+test.after(() => certs.cleanup());
+test.after.each(() => cleanup.run());
+
+test('A02.FR.09 profile 3 without client certificate files: the first connect waits for global ready and presents evse_security\'s certificate, on the first attempt', async () => {
+  const s = await start({ before: (sec) => { sec.leaf = sec.issue('evse-leaf', 'CS001'); } });
+  // TsOcpp is up, its link started: still no connect and no call, since global ready has not come.
+  assert.is(s.csms.connections, 0);
+  assert.is(s.security.of('get_leaf_certificate_info').length, 0);
+  await s.ready();
+  await s.csms.waitFor('BootNotification');
+  assert.is(s.csms.connections, 1);
+  assert.equal(s.csms.rejections, []);
+  assert.equal(s.security.of('get_leaf_certificate_info')[0]!.args, { certificate_type: 'CSMS', encoding: 'PEM', include_ocsp: false });
+  assert.is(s.csms.peerSerials[0]!.toUpperCase(), s.security.serialOf(s.security.leaf.certificate));
+});
+
+test.run();
