@@ -73,6 +73,8 @@ async function start(o: StartOpts = {}): Promise<Started> {
   return { csms, ts, security, ready: () => client.publishAsync('everest/modules/security1/ready', dialectFor('v25').readyPayload(), { qos: 2 }).then(() => undefined) };
 }
 
+const events = (csms: TestCsms, type: string): R[] => csms.of('SecurityEventNotification').map((r) => r.params).filter((p) => p.type === type);
+
 test.before(() => {
   certs = makeCerts('CS001');
 });
@@ -90,6 +92,19 @@ test('A02.FR.09 profile 3 without client certificate files: the first connect wa
   assert.equal(s.csms.rejections, []);
   assert.equal(s.security.of('get_leaf_certificate_info')[0]!.args, { certificate_type: 'CSMS', encoding: 'PEM', include_ocsp: false });
   assert.is(s.csms.peerSerials[0]!.toUpperCase(), s.security.serialOf(s.security.leaf.certificate));
+});
+
+test('A02 CSRGenerationFailed reaches the CSMS although not critical (libocpp sends it), with evse_security\'s status, and no SignCertificate', async () => {
+  const s = await start({ profile: 1 });
+  await s.ready();
+  s.security.answers.generate_certificate_signing_request = { status: 'KeyGenError' };
+  await s.csms.waitFor('BootNotification');
+  assert.equal(await s.csms.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' }), { status: 'Accepted' });
+  await s.csms.until(() => events(s.csms, 'CSRGenerationFailed').length === 1);
+  assert.is(events(s.csms, 'CSRGenerationFailed')[0]!.techInfo, 'Sign certificate req failed due to:KeyGenError');
+  // Recorded as sent (critical) in the security log, through the durable outbox like a critical one.
+  assert.is(s.ts.app.service.securityLog().find((e) => e.type === 'CSRGenerationFailed')?.critical, true);
+  assert.is(s.csms.of('SignCertificate').length, 0);
 });
 
 test.run();

@@ -54,7 +54,8 @@ async function start(o: { profile?: 1 | 3; security?: boolean } = {}): Promise<{
   return { security, server };
 }
 
-// ReconfigurationOfSecurityParameters and CSRGenerationFailed are not critical (libocpp is_critical): the security log has them.
+// ReconfigurationOfSecurityParameters is not critical (libocpp is_critical): the security log has it (CSRGenerationFailed is
+// sent too: csms-certificates-life.test.ts).
 const logged = (type: string) => ts!.app.service.securityLog().filter((e) => e.type === type);
 const events = (type: string): R[] => csms!.of('SecurityEventNotification').map((r) => r.params).filter((p) => p.type === type);
 const serialOf = (pem: string): string => {

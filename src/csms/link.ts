@@ -27,7 +27,7 @@ import { classifyFailure, CsmsUnavailable, rpcErrorCode, type Registration, type
 import { NotifyEventSender } from './station/notify-event.js';
 import { NotifyReportSender } from './station/notify-report.js';
 import { OutboxSender } from './station/outbox.js';
-import { recordSecurityEvent } from './station/security-events.js';
+import { recordSecurityEvent, type RaiseSecurityEvent } from './station/security-events.js';
 import { StatusReporter } from './station/status.js';
 import { realTimers, TimerSlot, type Timers } from './timers.js';
 import { readReportingValueSize, SECURITY_PROFILE } from './variables.js';
@@ -95,7 +95,7 @@ export class OcppCsmsLink implements CsmsLink {
     this.#timers = opts.timers ?? realTimers;
     this.#resetPoll = new TimerSlot(this.#timers);
     this.#answerFirst = new AnswerFirst((err) => this.#log.error({ err }, 'what a CSMS call caused failed after its answer'));
-    const securityEvent = (type: string, info: string) => recordSecurityEvent(this.#service, this.#log, type, info);
+    const securityEvent: RaiseSecurityEvent = (type, info, o) => recordSecurityEvent(this.#service, this.#log, type, info, o);
     this.#connection = new CsmsConnection({
       profiles: opts.profiles, stationId: opts.stationId, service: this.#service, password: opts.password, log: this.#log, timers: this.#timers,
       ...(opts.securityControl ? { clientCertificate: () => opts.securityControl!.clientCertificate() } : {}),
