@@ -15,6 +15,8 @@ import { releaseDefinitions } from './fixtures/release-definitions.js';
 import { OcppService } from '../src/ocpp/service.js';
 import { dialectFor } from '../src/everest/dialect.js';
 import { Cleanup } from './helpers/cleanup.js';
+import { FakeTimers } from './fixtures/csms/fake-timers.js';
+import { until } from './helpers/wait.js';
 
 type R = Record<string, unknown>;
 
@@ -105,6 +107,40 @@ test('A02 CSRGenerationFailed reaches the CSMS although not critical (libocpp se
   // Recorded as sent (critical) in the security log, through the durable outbox like a critical one.
   assert.is(s.ts.app.service.securityLog().find((e) => e.type === 'CSRGenerationFailed')?.critical, true);
   assert.is(s.csms.of('SignCertificate').length, 0);
+});
+
+test('A02 client certificate expiry check (libocpp): ClientCertificateExpireCheckInitialDelaySeconds after the accepted boot, then every ClientCertificateExpireCheckIntervalSeconds; under 30 days a SignCertificate for ChargingStationCertificate', async () => {
+  const timers = new FakeTimers();
+  const s = await start({
+    before: (sec) => { sec.leaf = sec.issue('expiring', 'CS001'); },
+    internal: [['InternalCtrlr', 'ClientCertificateExpireCheckInitialDelaySeconds', '90'], ['InternalCtrlr', 'ClientCertificateExpireCheckIntervalSeconds', '3600']],
+    opts: { csmsTimers: timers },
+  });
+  await s.ready();
+  await s.csms.waitFor('BootNotification');
+  await until(() => timers.pending.includes(90_000), 5000, 'the first check scheduled');
+  // Valid for a year: checked, nothing asked of the CSMS, the next check in an interval.
+  s.security.answers.get_leaf_expiry_days_count = 365;
+  timers.fire(90_000);
+  await until(() => s.security.of('get_leaf_expiry_days_count').length === 1 && timers.pending.includes(3_600_000), 5000, 'the first check');
+  assert.equal(s.security.of('get_leaf_expiry_days_count')[0]!.args, { certificate_type: 'CSMS' });
+  assert.is(s.csms.of('SignCertificate').length, 0);
+  // 29 days left: a CSR from evse_security and a SignCertificate.
+  s.security.answers.get_leaf_expiry_days_count = 29;
+  timers.fire(3_600_000);
+  const [sign] = await s.csms.waitFor('SignCertificate');
+  assert.is(sign!.params.certificateType, 'ChargingStationCertificate');
+  assert.is(s.security.of('generate_certificate_signing_request').length, 1);
+  assert.ok(timers.pending.includes(3_600_000), 'the checks go on');
+});
+
+test('A02 the client certificate expiry check runs under security profile 3 only', async () => {
+  const timers = new FakeTimers();
+  const s = await start({ profile: 1, opts: { csmsTimers: timers } });
+  await s.ready();
+  await s.csms.waitFor('BootNotification');
+  await s.csms.waitFor('StatusNotification');
+  assert.not.ok(timers.pending.includes(60_000), 'no check at the default initial delay');
 });
 
 test.run();

@@ -17,6 +17,7 @@ import type { EvseControl } from './evse-control.js';
 import type { SystemControl } from './system-control.js';
 import type { SecurityControl } from './security-control.js';
 import { CertificateSigning } from './station/sign-certificate.js';
+import { ClientCertificateExpiry } from './station/certificate-expiry.js';
 import { dispatchInbound } from './dispatch.js';
 import type { DataTransferForwarder, StationControl } from './handlers/index.js';
 import { MAX_ATTRIBUTE_VALUE, toEverestDataTransferResponse, toOcppDataTransferRequest } from './mapping.js';
@@ -84,6 +85,7 @@ export class OcppCsmsLink implements CsmsLink {
   readonly #unsubscribe: Array<() => void> = [];
   readonly #answerFirst: AnswerFirst;
   readonly #signing: CertificateSigning | undefined;
+  readonly #expiry: ClientCertificateExpiry | undefined;
   #up = false;
   /** A system reset waiting for transactions to end (OnIdle, or the stopped ones of an Immediate reset). */
   #resetWaiting: { scheduled: boolean; evses: number[] | 'all'; deadline?: number } | undefined;
@@ -126,6 +128,7 @@ export class OcppCsmsLink implements CsmsLink {
       onCurrentTime: (time, source, sentAt) => clock.sync(time, source, sentAt),
       ...(opts.systemControl ? { firstBootReason: () => opts.systemControl!.bootReason() } : {}),
       onAccepted: () => {
+        this.#expiry?.start();
         this.#status.sendAll();
         this.#outbox.kick(true);
         this.#events.flush();
@@ -139,6 +142,9 @@ export class OcppCsmsLink implements CsmsLink {
     this.#reports = new NotifyReportSender(sender, this.#log);
     this.#signing = opts.securityControl
       ? new CertificateSigning({ service: this.#service, security: opts.securityControl, sender, timer: new TimerSlot(this.#timers), log: this.#log, securityEvent })
+      : undefined;
+    this.#expiry = opts.securityControl && this.#signing
+      ? new ClientCertificateExpiry({ service: this.#service, security: opts.securityControl, signing: this.#signing, timer: new TimerSlot(this.#timers), log: this.#log })
       : undefined;
     this.#unsubscribe.push(
       this.#service.auth.attach(csmsAuthorizer((action, payload) => this.#call(action, payload), () => this.isAccepted(), this.#log)),
@@ -267,6 +273,7 @@ export class OcppCsmsLink implements CsmsLink {
 
   #afterConnection(): void {
     this.#registrar.stop();
+    this.#expiry?.stop();
     this.#outbox.stop();
   }
 

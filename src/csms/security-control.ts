@@ -34,6 +34,8 @@ export interface SecurityControl {
   deleteCertificate(hash: CertificateHashData): Promise<DeleteCertificateStatus>;
   /** get_installed_certificates of these types (all five when undefined). */
   installedCertificates(types: GetCertificateIdUse[] | undefined): Promise<CertificateHashDataChain[]>;
+  /** get_leaf_expiry_days_count: days until the leaf of this use expires (0 when none is installed). */
+  leafExpiryDays(use: CertificateSigningUse): Promise<number>;
   /**
    * The CSMS client certificate (leaf type CSMS, PEM) for security profile 3, read from the files
    * get_leaf_certificate_info (2023.12: get_key_pair) names; undefined when evse_security has none.

@@ -83,6 +83,11 @@ export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): Se
       const r = (await call('get_installed_certificates', { certificate_types: (types ?? ALL_CERTIFICATE_ID_USES).map(busCertificateType) })) as es.GetInstalledCertificatesResult;
       return (r.certificate_hash_data_chain ?? []).flatMap((c) => ocppHashDataChain(c) ?? []);
     },
+    async leafExpiryDays(use) {
+      const r = await call('get_leaf_expiry_days_count', { certificate_type: leafType(use) });
+      if (typeof r !== 'number') throw new Error(`get_leaf_expiry_days_count answered ${typeof r}`);
+      return r;
+    },
     async clientCertificate(): Promise<ClientCertificate | undefined> {
       await ready;
       try {
