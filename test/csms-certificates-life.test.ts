@@ -143,4 +143,29 @@ test('A02 the client certificate expiry check runs under security profile 3 only
   assert.not.ok(timers.pending.includes(60_000), 'no check at the default initial delay');
 });
 
+const profile2 = (): StartOpts => ({
+  profile: 1,
+  // Profile 2: TLS and Basic auth, and no csms_ca_file: the CSMS's CA must come from evse_security.
+  config: { security_profile: 2 },
+  csms: { tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requireClientCert: false }, password: PASSWORD },
+});
+
+test('the CSMS CA from evse_security (is_ca_certificate_installed, get_verify_file CSMS) verifies the CSMS when the module config has no csms_ca_file', async () => {
+  const s = await start({ ...profile2(), before: (sec) => { sec.csmsCaFile = certs.caFile; } });
+  await s.ready();
+  await s.csms.waitFor('BootNotification');
+  assert.is(s.csms.connections, 1);
+  assert.equal(s.security.of('is_ca_certificate_installed')[0]!.args, { certificate_type: 'CSMS' });
+  assert.equal(s.security.of('get_verify_file')[0]!.args, { certificate_type: 'CSMS' });
+  assert.is(s.ts.app.service.securityLog().filter((e) => e.type === 'InvalidCsmsCertificate').length, 0);
+});
+
+test('without a CSMS CA in evse_security nor csms_ca_file the CSMS certificate is not trusted: no connection, InvalidCsmsCertificate', async () => {
+  const s = await start(profile2());
+  await s.ready();
+  await until(() => s.ts.app.service.securityLog().some((e) => e.type === 'InvalidCsmsCertificate'), 8000, 'InvalidCsmsCertificate');
+  assert.is(s.csms.connections, 0);
+  assert.is(s.security.of('get_verify_file').length, 0);
+});
+
 test.run();

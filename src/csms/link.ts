@@ -100,7 +100,7 @@ export class OcppCsmsLink implements CsmsLink {
     const securityEvent: RaiseSecurityEvent = (type, info, o) => recordSecurityEvent(this.#service, this.#log, type, info, o);
     this.#connection = new CsmsConnection({
       profiles: opts.profiles, stationId: opts.stationId, service: this.#service, password: opts.password, log: this.#log, timers: this.#timers,
-      ...(opts.securityControl ? { clientCertificate: () => opts.securityControl!.clientCertificate() } : {}),
+      ...(opts.securityControl ? { clientCertificate: () => opts.securityControl!.clientCertificate(), csmsCa: () => opts.securityControl!.csmsCaBundle() } : {}),
       events: {
         attach: (client, generation) => dispatchInbound(client, generation, {
           service: this.#service, log: this.#log, timers: this.#timers, answerFirst: this.#answerFirst, station: this.#station(),

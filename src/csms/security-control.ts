@@ -41,4 +41,9 @@ export interface SecurityControl {
    * get_leaf_certificate_info (2023.12: get_key_pair) names; undefined when evse_security has none.
    */
   clientCertificate(): Promise<ClientCertificate | undefined>;
+  /**
+   * The CA bundle (PEM) that verifies the CSMS server certificate, when evse_security has a CSMS CA installed
+   * (is_ca_certificate_installed, then the file get_verify_file names); undefined otherwise.
+   */
+  csmsCaBundle(): Promise<Buffer | undefined>;
 }

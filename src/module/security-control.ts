@@ -2,7 +2,8 @@
 // (evse_security), called as everest-core's OCPP201 EvseSecurity implementation calls it for libocpp. Both
 // releases' interfaces are served: generate_certificate_signing_request answers a PEM string in 2023.12 and
 // {status, csr} in 2026.02; the client certificate comes from get_leaf_certificate_info (2026.02) or get_key_pair
-// (2023.12), whichever the definition in force declares, once the bus is ready (the first connect of a profile-3
+// (2023.12), whichever the definition in force declares, and so does the CSMS CA bundle (get_verify_file) when the
+// module config names no csms_ca_file, once the bus is ready (the first connect of a profile-3
 // link waits for global ready, bounded, so it has evse_security's certificate). undefined without a security connection: the link then
 // keeps the PEM files of the module config and answers the certificate messages NotSupported.
 import { readFile } from 'node:fs/promises';
@@ -82,6 +83,20 @@ export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): Se
     async installedCertificates(types) {
       const r = (await call('get_installed_certificates', { certificate_types: (types ?? ALL_CERTIFICATE_ID_USES).map(busCertificateType) })) as es.GetInstalledCertificatesResult;
       return (r.certificate_hash_data_chain ?? []).flatMap((c) => ocppHashDataChain(c) ?? []);
+    },
+    async csmsCaBundle() {
+      await ready;
+      try {
+        // libocpp websocket_libwebsockets: only an installed CSMS CA is loaded (2026.02 asks get_verify_location, a
+        // folder; get_verify_file, the bundle, is declared by both releases and is what OCPP201's docs name).
+        if ((await call('is_ca_certificate_installed', { certificate_type: 'CSMS' })) !== true) return undefined;
+        const file = await call('get_verify_file', { certificate_type: 'CSMS' });
+        if (typeof file !== 'string' || file === '') return undefined;
+        return await readFile(file);
+      } catch (err) {
+        log.error({ err }, 'evse_security: the CSMS CA bundle could not be read');
+        return undefined;
+      }
     },
     async leafExpiryDays(use) {
       const r = await call('get_leaf_expiry_days_count', { certificate_type: leafType(use) });
