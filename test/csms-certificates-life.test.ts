@@ -3,6 +3,9 @@
 // certificate expiry check (libocpp Security::scheduled_check_client_certificate_expiration); the CSMS CA bundle
 // from get_verify_file; and a renewal in the 2023.12 shapes (CSR as a plain string, get_key_pair). A stand-in
 // evse_security (test/fixtures/security.ts), a strict ocpp-rpc CSMS over TLS, openssl-made certificates.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import mqtt from 'mqtt';
@@ -166,6 +169,30 @@ test('without a CSMS CA in evse_security nor csms_ca_file the CSMS certificate i
   await until(() => s.ts.app.service.securityLog().some((e) => e.type === 'InvalidCsmsCertificate'), 8000, 'InvalidCsmsCertificate');
   assert.is(s.csms.connections, 0);
   assert.is(s.security.of('get_verify_file').length, 0);
+});
+
+test('A02.FR.09 everest-core 2023.12 evse_security: the CSR as a plain string, CertificateSigned to update_leaf_certificate, and the reconnect presents the new certificate from get_key_pair', async () => {
+  const s = await start({ release: '2023.12' });
+  await s.ready();
+  await s.csms.waitFor('BootNotification');
+  assert.equal(s.security.of('get_key_pair')[0]!.args, { certificate_type: 'CSMS', encoding: 'PEM' });
+  assert.is(s.security.of('get_leaf_certificate_info').length, 0);
+  assert.equal(await s.csms.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' }), { status: 'Accepted' });
+  const [sign] = await s.csms.waitFor('SignCertificate');
+  const csr = String(sign!.params.csr);
+  assert.ok(csr.startsWith('-----BEGIN CERTIFICATE REQUEST-----'), 'the plain-string CSR is sent as it is');
+  // The CSMS signs it with its CA.
+  writeFileSync(join(certs.dir, 'old-station.csr'), csr);
+  writeFileSync(join(certs.dir, 'old-station.ext'), 'extendedKeyUsage=clientAuth\n');
+  execFileSync('openssl', ['x509', '-req', '-in', 'old-station.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-sha256',
+    '-extfile', 'old-station.ext', '-out', 'old-station.pem'], { cwd: certs.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const chainFile = join(certs.dir, 'old-station.pem');
+  const chain = readFileSync(chainFile, 'utf8');
+  assert.equal(await s.csms.call('CertificateSigned', { certificateChain: chain, certificateType: 'ChargingStationCertificate' }), { status: 'Accepted' });
+  assert.equal(s.security.of('update_leaf_certificate')[0]!.args, { certificate_chain: chain, certificate_type: 'CSMS' });
+  await until(() => s.csms.peerSerials.length >= 2 && s.csms.of('BootNotification').length >= 2, 8000, 'a second connection');
+  assert.is(s.csms.peerSerials[1]!.toUpperCase(), s.security.serialOf(chainFile));
+  assert.is(s.security.of('get_key_pair').length, 2);
 });
 
 test.run();
