@@ -61,6 +61,8 @@ export interface AppOptions {
   sampleTimers?: Timers;
   /** The timers of the composite schedules sent to the evse_energy_sink connections (period boundaries, interval). */
   energyTimers?: Timers;
+  /** The timers of the CSMS link (reconnects, heartbeats, certificate checks); tests drive them. */
+  csmsTimers?: Timers;
 }
 
 export interface App {
@@ -189,6 +191,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           evseControl: evseControl(m0), authControl: authControl(m0),
           ...systemOption(systemControl(m0, m.ResetStopDelay, log)),
           ...securityOption(securityControl(m0, log)),
+          ...(opts.csmsTimers ? { timers: opts.csmsTimers } : {}),
         });
       }
       return ocppHandlers(svc, csms);

@@ -12,13 +12,12 @@ import { TestCsms } from './fixtures/csms/csms.js';
 import { makeCerts, type TestCerts } from './fixtures/csms/certs.js';
 import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/csms/app.js';
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
-import { EvseCmdServer, type EvseCall } from './fixtures/evse-cmds.js';
+import type { EvseCmdServer } from './fixtures/evse-cmds.js';
+import { StandInSecurity } from './fixtures/security.js';
 import { OcppService } from '../src/ocpp/service.js';
 import { until } from './helpers/wait.js';
 
 type R = Record<string, unknown>;
-const CMDS = ['generate_certificate_signing_request', 'update_leaf_certificate', 'get_leaf_certificate_info', 'install_ca_certificate',
-  'delete_certificate', 'get_installed_certificates'];
 const HASH = { hashAlgorithm: 'SHA256', issuerNameHash: 'aa11', issuerKeyHash: 'bb22', serialNumber: '1f' };
 
 let certs: TestCerts;
@@ -30,39 +29,6 @@ let client: MqttClient | undefined;
 const openssl = (args: string[]): void => {
   execFileSync('openssl', args, { cwd: certs.dir, stdio: ['ignore', 'ignore', 'pipe'] });
 };
-
-/** The stand-in evse_security: its leaf starts as the test client certificate; `answers` overrides a cmd's result. */
-class StandInSecurity {
-  leaf = { certificate: certs.clientCertFile, key: certs.clientKeyFile };
-  answers: Record<string, unknown> = {};
-  #n = 0;
-  #pendingKey = '';
-
-  answer(c: EvseCall): unknown {
-    if (c.cmd in this.answers) return this.answers[c.cmd];
-    switch (c.cmd) {
-      case 'generate_certificate_signing_request': {
-        const name = `renewed-${++this.#n}`;
-        openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
-        openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/C=${String(c.args.country)}/O=${String(c.args.organization)}/CN=${String(c.args.common)}`, '-out', `${name}.csr`]);
-        this.#pendingKey = join(certs.dir, `${name}.key`);
-        return { status: 'Accepted', csr: readFileSync(join(certs.dir, `${name}.csr`), 'utf8') };
-      }
-      case 'update_leaf_certificate': {
-        const file = join(certs.dir, `leaf-${this.#n}.pem`);
-        writeFileSync(file, String(c.args.certificate_chain));
-        this.leaf = { certificate: file, key: this.#pendingKey };
-        return 'Accepted';
-      }
-      case 'get_leaf_certificate_info':
-        return { status: 'Accepted', info: { ...this.leaf, certificate_count: 1 } };
-      case 'get_installed_certificates':
-        return { status: 'Accepted', certificate_hash_data_chain: [{ certificate_type: 'MFRootCertificate', certificate_hash_data: { hash_algorithm: 'SHA256', issuer_name_hash: 'aa11', issuer_key_hash: 'bb22', serial_number: '1f' } }] };
-      default:
-        return 'Accepted';
-    }
-  }
-}
 
 async function start(o: { profile?: 1 | 3; security?: boolean } = {}): Promise<{ security: StandInSecurity; server: EvseCmdServer | undefined }> {
   seedDeviceModel(db.path);
@@ -82,13 +48,14 @@ async function start(o: { profile?: 1 | 3; security?: boolean } = {}): Promise<{
     ...(profile3 ? { security_profile: 3, csms_ca_file: certs.caFile, client_cert_file: certs.clientCertFile, client_key_file: certs.clientKeyFile } : {}),
   }, withSecurity ? { config: { connections: { security: [{ module_id: 'security1', implementation_id: 'main' }] } } } : {});
   client = await mqtt.connectAsync(ts.app.brokerUrl, { protocolVersion: 4 });
-  const security = new StandInSecurity();
-  const server = withSecurity ? await EvseCmdServer.serve(client, 'everest/', 'security1', () => undefined, { impl: 'main', cmds: CMDS, answer: (c) => security.answer(c) }) : undefined;
+  const security = new StandInSecurity(certs);
+  const server = withSecurity ? (await security.serve(client)).server : undefined;
   await csms.waitFor('BootNotification');
   return { security, server };
 }
 
-// ReconfigurationOfSecurityParameters and CSRGenerationFailed are not critical (libocpp is_critical): the security log has them.
+// ReconfigurationOfSecurityParameters is not critical (libocpp is_critical): the security log has it (CSRGenerationFailed is
+// sent too: csms-certificates-life.test.ts).
 const logged = (type: string) => ts!.app.service.securityLog().filter((e) => e.type === type);
 const events = (type: string): R[] => csms!.of('SecurityEventNotification').map((r) => r.params).filter((p) => p.type === type);
 const serialOf = (pem: string): string => {

@@ -8,6 +8,7 @@
 // Basic auth (A01): a CSMS that refuses a new password with HTTP 401/403 gets the previous one at once. Every socket is one generation; giving a socket up bumps the generation, so the
 // answers and events of an older one are ignored. What an open socket is used for (registration, sending,
 // inbound CALLs) is the link's business: this class only says when a generation is up or lost.
+import { rootCertificates } from 'node:tls';
 import type { Logger } from '../log.js';
 import type { OcppService } from '../ocpp/service.js';
 import { peerCertRejected } from '../tls-errors.js';
@@ -60,6 +61,17 @@ export interface CsmsConnectionOptions {
    * renewed one is used at the next connect); undefined from it falls back to the module config's files.
    */
   clientCertificate?: () => Promise<ClientCertificate | undefined>;
+  /**
+   * A TLS profile without csms_ca_file and an evse_security connection: the CSMS CA bundle for each connect, trusted
+   * besides Node's default roots (libocpp loads it besides the default verify paths, UseSslDefaultVerifyPaths true).
+   */
+  csmsCa?: () => Promise<Buffer | undefined>;
+}
+
+/** What evse_security adds to one connect's TLS options. */
+interface SecurityTls {
+  leaf?: ClientCertificate | undefined;
+  ca?: Buffer | undefined;
 }
 
 const CLOSE_GRACE_MS = 2000;
@@ -167,21 +179,24 @@ export class CsmsConnection {
   #connect(): void {
     if (!this.#wanted || this.#client || this.#fetching) return;
     const generation = ++this.#generation;
-    const fetch = this.#opts.clientCertificate;
-    if (this.profile.config.securityProfile === 3 && fetch) {
+    const { config } = this.profile;
+    const leafFrom = config.securityProfile === 3 ? this.#opts.clientCertificate : undefined;
+    const caFrom = config.url.startsWith('wss:') && config.tls.ca === undefined ? this.#opts.csmsCa : undefined;
+    if (leafFrom || caFrom) {
       this.#fetching = true;
-      fetch().catch(() => undefined).then((leaf) => {
+      const ask = <T>(f: (() => Promise<T | undefined>) | undefined) => (f ? f().catch(() => undefined) : Promise.resolve(undefined));
+      Promise.all([ask(leafFrom), ask(caFrom)]).then(([leaf, ca]) => {
         this.#fetching = false;
         if (generation !== this.#generation || !this.#wanted) return;
-        if (!leaf) this.#log.warn('evse_security has no CSMS client certificate: using the module config\'s files, if any');
-        this.#openSocket(generation, leaf);
+        if (leafFrom && !leaf) this.#log.warn('evse_security has no CSMS client certificate: using the module config\'s files, if any');
+        this.#openSocket(generation, { leaf, ca });
       }, () => undefined);
       return;
     }
-    this.#openSocket(generation, undefined);
+    this.#openSocket(generation, {});
   }
 
-  #openSocket(generation: number, leaf: ClientCertificate | undefined): void {
+  #openSocket(generation: number, { leaf, ca }: SecurityTls): void {
     this.#comm = readCommSettings(this.#opts.service);
     const { config } = this.profile;
     const password = config.securityProfile < 3 ? this.#opts.password.current() : undefined;
@@ -203,7 +218,7 @@ export class CsmsConnection {
       respondWithDetailedErrors: false,
       // ocpp-rpc builds the Basic auth header from identity and password; neither option is ever logged.
       ...(password !== undefined ? { password } : {}),
-      wsOpts: config.url.startsWith('wss:') ? { ...config.tls, ...(leaf ?? {}), minVersion: 'TLSv1.2' } : {},
+      wsOpts: config.url.startsWith('wss:') ? { ...config.tls, ...(ca ? { ca: [...rootCertificates, ca] } : {}), ...(leaf ?? {}), minVersion: 'TLSv1.2' } : {},
     } as ConstructorParameters<typeof RPCClient>[0]);
     this.#client = client;
     this.#events.attach(client, generation);

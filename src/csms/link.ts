@@ -17,6 +17,7 @@ import type { EvseControl } from './evse-control.js';
 import type { SystemControl } from './system-control.js';
 import type { SecurityControl } from './security-control.js';
 import { CertificateSigning } from './station/sign-certificate.js';
+import { ClientCertificateExpiry } from './station/certificate-expiry.js';
 import { dispatchInbound } from './dispatch.js';
 import type { DataTransferForwarder, StationControl } from './handlers/index.js';
 import { MAX_ATTRIBUTE_VALUE, toEverestDataTransferResponse, toOcppDataTransferRequest } from './mapping.js';
@@ -27,7 +28,7 @@ import { classifyFailure, CsmsUnavailable, rpcErrorCode, type Registration, type
 import { NotifyEventSender } from './station/notify-event.js';
 import { NotifyReportSender } from './station/notify-report.js';
 import { OutboxSender } from './station/outbox.js';
-import { recordSecurityEvent } from './station/security-events.js';
+import { recordSecurityEvent, type RaiseSecurityEvent } from './station/security-events.js';
 import { StatusReporter } from './station/status.js';
 import { realTimers, TimerSlot, type Timers } from './timers.js';
 import { readReportingValueSize, SECURITY_PROFILE } from './variables.js';
@@ -84,6 +85,7 @@ export class OcppCsmsLink implements CsmsLink {
   readonly #unsubscribe: Array<() => void> = [];
   readonly #answerFirst: AnswerFirst;
   readonly #signing: CertificateSigning | undefined;
+  readonly #expiry: ClientCertificateExpiry | undefined;
   #up = false;
   /** A system reset waiting for transactions to end (OnIdle, or the stopped ones of an Immediate reset). */
   #resetWaiting: { scheduled: boolean; evses: number[] | 'all'; deadline?: number } | undefined;
@@ -95,10 +97,10 @@ export class OcppCsmsLink implements CsmsLink {
     this.#timers = opts.timers ?? realTimers;
     this.#resetPoll = new TimerSlot(this.#timers);
     this.#answerFirst = new AnswerFirst((err) => this.#log.error({ err }, 'what a CSMS call caused failed after its answer'));
-    const securityEvent = (type: string, info: string) => recordSecurityEvent(this.#service, this.#log, type, info);
+    const securityEvent: RaiseSecurityEvent = (type, info, o) => recordSecurityEvent(this.#service, this.#log, type, info, o);
     this.#connection = new CsmsConnection({
       profiles: opts.profiles, stationId: opts.stationId, service: this.#service, password: opts.password, log: this.#log, timers: this.#timers,
-      ...(opts.securityControl ? { clientCertificate: () => opts.securityControl!.clientCertificate() } : {}),
+      ...(opts.securityControl ? { clientCertificate: () => opts.securityControl!.clientCertificate(), csmsCa: () => opts.securityControl!.csmsCaBundle() } : {}),
       events: {
         attach: (client, generation) => dispatchInbound(client, generation, {
           service: this.#service, log: this.#log, timers: this.#timers, answerFirst: this.#answerFirst, station: this.#station(),
@@ -126,6 +128,7 @@ export class OcppCsmsLink implements CsmsLink {
       onCurrentTime: (time, source, sentAt) => clock.sync(time, source, sentAt),
       ...(opts.systemControl ? { firstBootReason: () => opts.systemControl!.bootReason() } : {}),
       onAccepted: () => {
+        this.#expiry?.start();
         this.#status.sendAll();
         this.#outbox.kick(true);
         this.#events.flush();
@@ -139,6 +142,9 @@ export class OcppCsmsLink implements CsmsLink {
     this.#reports = new NotifyReportSender(sender, this.#log);
     this.#signing = opts.securityControl
       ? new CertificateSigning({ service: this.#service, security: opts.securityControl, sender, timer: new TimerSlot(this.#timers), log: this.#log, securityEvent })
+      : undefined;
+    this.#expiry = opts.securityControl && this.#signing
+      ? new ClientCertificateExpiry({ service: this.#service, security: opts.securityControl, signing: this.#signing, timer: new TimerSlot(this.#timers), log: this.#log })
       : undefined;
     this.#unsubscribe.push(
       this.#service.auth.attach(csmsAuthorizer((action, payload) => this.#call(action, payload), () => this.isAccepted(), this.#log)),
@@ -267,6 +273,7 @@ export class OcppCsmsLink implements CsmsLink {
 
   #afterConnection(): void {
     this.#registrar.stop();
+    this.#expiry?.stop();
     this.#outbox.stop();
   }
 

@@ -34,6 +34,8 @@ export interface SecurityControl {
   deleteCertificate(hash: CertificateHashData): Promise<DeleteCertificateStatus>;
   /** get_installed_certificates of these types (all five when undefined). */
   installedCertificates(types: GetCertificateIdUse[] | undefined): Promise<CertificateHashDataChain[]>;
+  /** get_leaf_expiry_days_count: days until the leaf of this use expires (0 when none is installed). */
+  leafExpiryDays(use: CertificateSigningUse): Promise<number>;
   /**
    * verify_certificate of a leaf of this type (libocpp's verify_certificate; a firmware signing certificate is MF):
    * 'Valid', or evse_security's reason (Expired, InvalidChain, ...). Rejects when the call fails.
@@ -44,4 +46,9 @@ export interface SecurityControl {
    * get_leaf_certificate_info (2023.12: get_key_pair) names; undefined when evse_security has none.
    */
   clientCertificate(): Promise<ClientCertificate | undefined>;
+  /**
+   * The CA bundle (PEM) that verifies the CSMS server certificate, when evse_security has a CSMS CA installed
+   * (is_ca_certificate_installed, then the file get_verify_file names); undefined otherwise.
+   */
+  csmsCaBundle(): Promise<Buffer | undefined>;
 }

@@ -3,7 +3,9 @@
 // releases' interfaces are served: generate_certificate_signing_request answers a PEM string in 2023.12 and
 // {status, csr} in 2026.02; the client certificate comes from get_leaf_certificate_info (2026.02) or get_key_pair
 // (2023.12), whichever the definition in force declares; verify_certificate takes 2026.02's certificate_types list or
-// 2023.12's single certificate_type. undefined without a security connection: the link then
+// 2023.12's single certificate_type; and so does the CSMS CA bundle (get_verify_file) when the
+// module config names no csms_ca_file, once the bus is ready (the first connect of a profile-3
+// link waits for global ready, bounded, so it has evse_security's certificate). undefined without a security connection: the link then
 // keeps the PEM files of the module config and answers the certificate messages NotSupported.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log.js';
@@ -16,6 +18,12 @@ import {
 } from './security-mapping.js';
 
 const SECURITY = 'security';
+/**
+ * How long the first profile-3 connect waits for global ready before asking evse_security anyway: the link starts
+ * before the bus is up, and a module's cmds may be called only from global ready on (everest-bus.md). A stack that
+ * never gets ready must not keep the station off line: then the calls are made (and time out) as before.
+ */
+export const SECURITY_READY_WAIT_MS = 30_000;
 
 interface KeyFiles {
   certificate?: string;
@@ -26,6 +34,18 @@ interface KeyFiles {
 export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): SecurityControl | undefined {
   if (mod.connections(SECURITY).length === 0) return undefined;
   const call = (cmd: string, args: Record<string, unknown>): Promise<unknown> => mod.call(SECURITY, 0, cmd, args);
+  // Settles at global ready or after the bound; every call waits for it (only the first connect ever does).
+  const ready = new Promise<void>((resolve) => {
+    const give = setTimeout(() => {
+      log.warn(`no global ready within ${SECURITY_READY_WAIT_MS} ms: asking evse_security for the CSMS client certificate anyway`);
+      resolve();
+    }, SECURITY_READY_WAIT_MS);
+    give.unref();
+    mod.onReady(() => {
+      clearTimeout(give);
+      resolve();
+    });
+  });
   const declares = (cmd: string): boolean | undefined => {
     const cmds = mod.requirementInterface(SECURITY)?.cmds;
     return cmds === undefined ? undefined : cmd in cmds;
@@ -75,7 +95,27 @@ export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): Se
       }
       return String(await call('verify_certificate', { certificate_chain: pem, certificate_types: [type] }));
     },
+    async csmsCaBundle() {
+      await ready;
+      try {
+        // libocpp websocket_libwebsockets: only an installed CSMS CA is loaded (2026.02 asks get_verify_location, a
+        // folder; get_verify_file, the bundle, is declared by both releases and is what OCPP201's docs name).
+        if ((await call('is_ca_certificate_installed', { certificate_type: 'CSMS' })) !== true) return undefined;
+        const file = await call('get_verify_file', { certificate_type: 'CSMS' });
+        if (typeof file !== 'string' || file === '') return undefined;
+        return await readFile(file);
+      } catch (err) {
+        log.error({ err }, 'evse_security: the CSMS CA bundle could not be read');
+        return undefined;
+      }
+    },
+    async leafExpiryDays(use) {
+      const r = await call('get_leaf_expiry_days_count', { certificate_type: leafType(use) });
+      if (typeof r !== 'number') throw new Error(`get_leaf_expiry_days_count answered ${typeof r}`);
+      return r;
+    },
     async clientCertificate(): Promise<ClientCertificate | undefined> {
+      await ready;
       try {
         const files = await leafFiles();
         if (!files?.certificate) return undefined;

@@ -69,9 +69,18 @@ interface Prepared {
   critical: boolean;
 }
 
-function prepare(ctx: ServiceContext, ev: SecurityEvent): Prepared {
+/** How one event is recorded beyond the rule. */
+export interface SecurityEventOptions {
+  /**
+   * Deliver it to the CSMS although its type is not critical: libocpp does so for the events it raises with
+   * critical = true regardless of is_critical (CSRGenerationFailed in Security::sign_certificate_req).
+   */
+  send?: boolean;
+}
+
+function prepare(ctx: ServiceContext, ev: SecurityEvent, o: SecurityEventOptions = {}): Prepared {
   const event = normalizeSecurityEvent(ev);
-  return { event, timestamp: ctx.now().toISOString(), critical: isCriticalSecurityEvent(event.type) };
+  return { event, timestamp: ctx.now().toISOString(), critical: o.send === true || isCriticalSecurityEvent(event.type) };
 }
 
 function persist(ctx: ServiceContext, p: Prepared, maxEntries: number): void {
@@ -92,8 +101,8 @@ function announce(ctx: ServiceContext, p: Prepared): void {
   ctx.events.emit('security_event', { ...p.event });
 }
 
-export function recordSecurityEvent(ctx: ServiceContext, ev: SecurityEvent, maxEntries: number): SecurityEvent {
-  const p = prepare(ctx, ev);
+export function recordSecurityEvent(ctx: ServiceContext, ev: SecurityEvent, maxEntries: number, o: SecurityEventOptions = {}): SecurityEvent {
+  const p = prepare(ctx, ev, o);
   ctx.repo.transaction(() => persist(ctx, p, maxEntries));
   announce(ctx, p);
   return p.event;

@@ -22,7 +22,7 @@ import { getVariables, readInternal, readVariable } from './get-variables.js';
 import { monitorVariables } from './monitor-variables.js';
 import { allVariables, type ReportEntry } from './report.js';
 import { BoundedOutbox, DEFAULT_OUTBOX_MAX_ENTRIES } from './outbox.js';
-import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEvent } from './security-event.js';
+import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEvent, type SecurityEventOptions } from './security-event.js';
 import { applySetVariables, setInternal, setVariables } from './set-variables.js';
 import { GroupCommit } from './group-commit.js';
 import { TransactionOutbox } from './transaction-outbox.js';
@@ -346,9 +346,9 @@ export class OcppService {
     return this.#availability.connectorStatus(evseId, connectorId);
   }
 
-  /** Normalizes, persists (security log, and outbox when critical) before returning, then emits. */
-  securityEvent(ev: SecurityEvent): SecurityEvent {
-    return recordSecurityEvent(this.#open(), ev, this.#securityLogMax);
+  /** Normalizes, persists (security log, and outbox when critical or `o.send`) before returning, then emits. */
+  securityEvent(ev: SecurityEvent, o: SecurityEventOptions = {}): SecurityEvent {
+    return recordSecurityEvent(this.#open(), ev, this.#securityLogMax, o);
   }
 
   /** The same, committed together with the other events of this event-loop turn (see SecurityEventBatch). */

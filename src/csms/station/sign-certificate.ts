@@ -3,7 +3,7 @@
 // SecurityCtrlr.OrganizationName, ISO15118Ctrlr.CountryName (else InternalCtrlr.CertificateCountryName, since
 // TsOcpp has no ISO15118Ctrlr), InternalCtrlr.UseTPM; V2GCertificate: ISO15118Ctrlr
 // SeccId, OrganizationName, CountryName, InternalCtrlr.UseTPMSeccLeafCertificate), a missing one means no request;
-// the CSR from evse_security (a failure raises CSRGenerationFailed); one request awaited at a time; when the CSMS
+// the CSR from evse_security (a failure raises CSRGenerationFailed, sent to the CSMS as libocpp sends it); one request awaited at a time; when the CSMS
 // accepts it and no CertificateSigned comes, the request is repeated after max(250 s, CertSigningWaitMinimum) *
 // 2^attempt, CertSigningRepeatTimes times at most (A02.FR.17/18).
 import type { Logger } from '../../log.js';
@@ -11,6 +11,7 @@ import type { OcppService } from '../../ocpp/service.js';
 import type { CertificateSigningUse, SignCertificateRequest, SignCertificateResponse } from '../certificate-types.js';
 import type { SecurityControl } from '../security-control.js';
 import type { Sender } from '../sender.js';
+import type { RaiseSecurityEvent } from './security-events.js';
 import type { TimerSlot } from '../timers.js';
 import { cvOf, readBool, readInt, readString } from '../variables.js';
 
@@ -23,11 +24,11 @@ export class CertificateSigning {
   readonly #sender: Sender;
   readonly #timer: TimerSlot;
   readonly #log: Logger;
-  readonly #securityEvent: (type: string, info: string) => void;
+  readonly #securityEvent: RaiseSecurityEvent;
   #awaiting: CertificateSigningUse | undefined;
   #attempt = 1;
 
-  constructor(o: { service: OcppService; security: SecurityControl; sender: Sender; timer: TimerSlot; log: Logger; securityEvent: (type: string, info: string) => void }) {
+  constructor(o: { service: OcppService; security: SecurityControl; sender: Sender; timer: TimerSlot; log: Logger; securityEvent: RaiseSecurityEvent }) {
     this.#service = o.service;
     this.#security = o.security;
     this.#sender = o.sender;
@@ -50,7 +51,8 @@ export class CertificateSigning {
     const made = await this.#security.generateCsr(use, subject);
     if ('failed' in made) {
       this.#log.error({ use, status: made.failed }, 'evse_security could not generate the CSR');
-      this.#securityEvent('CSRGenerationFailed', `Sign certificate req failed due to:${made.failed}`);
+      // Not critical by the appendix, but libocpp sends it (critical = true in sign_certificate_req): so does TsOcpp.
+      this.#securityEvent('CSRGenerationFailed', `Sign certificate req failed due to:${made.failed}`, { send: true });
       return;
     }
     this.#awaiting = use;
