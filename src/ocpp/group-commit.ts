@@ -1,7 +1,7 @@
 // Group commit for durable calls from the bus: the writes of every call that arrives in one turn of the
 // event loop go into one SQLite transaction (one fsync with synchronous=FULL instead of one per call), and
-// each call is answered, and what it changed announced, only after that COMMIT. As SecurityEventBatch does
-// for security events (src/ocpp/security-event.ts).
+// each call is answered, and what it changed announced, only after that COMMIT. One instance per service
+// serves set_variables, change_availability and security events alike (security-event.ts securityEventWrite).
 import type { DeviceModelRepository } from '../device-model/repository.js';
 
 /** What a call wrote: its answer, and what to announce once the write is durable. */

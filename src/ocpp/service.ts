@@ -22,7 +22,7 @@ import { getVariables, readInternal, readVariable } from './get-variables.js';
 import { monitorVariables } from './monitor-variables.js';
 import { allVariables, type ReportEntry } from './report.js';
 import { BoundedOutbox, DEFAULT_OUTBOX_MAX_ENTRIES } from './outbox.js';
-import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, SecurityEventBatch, recordSecurityEvent, type SecurityEventOptions } from './security-event.js';
+import { DEFAULT_SECURITY_LOG_MAX_ENTRIES, recordSecurityEvent, securityEventWrite, type SecurityEventOptions } from './security-event.js';
 import { applySetVariables, setInternal, setVariables } from './set-variables.js';
 import { GroupCommit } from './group-commit.js';
 import { TransactionOutbox } from './transaction-outbox.js';
@@ -92,7 +92,6 @@ export class OcppService {
   readonly #connection: ConnectionState;
   readonly #securityLogMax: number;
   #closed = false;
-  #securityBatch: SecurityEventBatch | undefined;
   #groupCommit: GroupCommit | undefined;
 
   readonly dataTransfer: DataTransferRegistry;
@@ -351,10 +350,15 @@ export class OcppService {
     return recordSecurityEvent(this.#open(), ev, this.#securityLogMax, o);
   }
 
-  /** The same, committed together with the other events of this event-loop turn (see SecurityEventBatch). */
+  /**
+   * The same, committed together with the other durable bus calls of this event-loop turn (group-commit.ts: one
+   * fsync for the turn's security events, set_variables and change_availability).
+   */
   securityEventBatched(ev: SecurityEvent): Promise<SecurityEvent> {
-    this.#securityBatch ??= new SecurityEventBatch(this.#open(), this.#securityLogMax);
-    return this.#securityBatch.add(ev);
+    const ctx = this.#open();
+    const write = securityEventWrite(ctx, ev, this.#securityLogMax);
+    this.#groupCommit ??= new GroupCommit(ctx.repo);
+    return this.#groupCommit.add(write);
   }
 
   stop(): boolean {
@@ -407,8 +411,7 @@ export class OcppService {
 
   close(): void {
     if (this.#closed) return;
-    // Events already accepted into a batch are committed (and answered) before the database closes.
-    this.#securityBatch?.flush();
+    // Calls already accepted into a group commit are committed (and answered) before the database closes.
     this.#groupCommit?.flush();
     this.#ctx.outbox?.flush();
     this.#connection.detach();
