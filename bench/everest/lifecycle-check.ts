@@ -43,8 +43,9 @@ for (const [v, key, action] of [['firmware_update_status', 'firmware_update_stat
   let i = 0;
   const delays: number[] = [];
   for (const g of got) {
-    if (i < published.length && g.status === published[i].status && g.requestId === published[i].requestId) {
-      delays.push(g.wall - published[i].wall);
+    const p = published[i];
+    if (p && g.status === p.status && g.requestId === p.requestId) {
+      delays.push(g.wall - p.wall);
       i++;
     }
   }
@@ -62,7 +63,7 @@ if (allow) {
 // set_system_time: after the BootNotification answer and after each Heartbeat answer.
 const answered = [...fromStation('BootNotification'), ...fromStation('Heartbeat')].filter((c) => c.answer).map((c) => ({ action: c.action, wall: c.answer!.wall, time: (c.answer!.msg[2] as { currentTime: string }).currentTime }));
 const times = cmds('set_system_time');
-const matched = answered.map((a) => ({ a, s: times.find((t) => t.wall >= a.wall - 5 && t.args?.timestamp !== undefined && Math.abs(Date.parse(String(t.args.timestamp)) - Date.parse(a.time)) < 1000) }));
+const matched = answered.map((a) => ({ a, s: times.find((t) => t.wall >= a.wall - 5 && typeof t.args?.timestamp === 'string' && Math.abs(Date.parse(t.args.timestamp) - Date.parse(a.time)) < 1000) }));
 check(matched.length > 0 && matched.every((m) => m.s !== undefined), 'set_system_time after the BootNotification and every Heartbeat answer',
   `${matched.length} answers (${fromStation('Heartbeat').length} Heartbeats), answer -> set_system_time ${matched.map((m) => (m.s ? `${m.a.action[0]}${m.s.wall - m.a.wall}` : `${m.a.action[0]}none`)).join(' ')} ms`);
 
