@@ -76,6 +76,30 @@ test('B01.FR.06 TimeSource Heartbeat: the BootNotification time and a Heartbeat 
   assert.is(settingSystemTime().length, 1, 'the BootNotification time raised nothing');
 });
 
+test('B01.FR.06 a system module that answers set_system_time true but leaves the clock (everest-core System): SettingSystemTime once per move, not with every Heartbeat', async () => {
+  let ahead = 3600_000;
+  const system = await start({ heartbeatTime: () => new Date(Date.now() + ahead).toISOString() });
+  await until(() => system.of('set_system_time').length === 1, 5000, 'set_system_time after the BootNotification');
+  const heartbeat = async (n: number) => {
+    assert.equal(await csms!.call('TriggerMessage', { requestedMessage: 'Heartbeat' }), { status: 'Accepted' });
+    await until(() => system.of('set_system_time').length === n, 5000, `set_system_time ${n}`);
+  };
+  // An hour ahead, three times: the stand-in does not move the station's clock, as everest-core's System does not.
+  await heartbeat(2);
+  await csms!.until(() => settingSystemTime().length === 1, 8000, 'SettingSystemTime for the first move');
+  await heartbeat(3);
+  await heartbeat(4);
+  // The clocks agree again, then a new move of two hours: reported.
+  ahead = 0;
+  await heartbeat(5);
+  ahead = 7200_000;
+  await heartbeat(6);
+  await csms!.until(() => settingSystemTime().length === 2, 8000, 'SettingSystemTime for the second move');
+  await sleep(300);
+  assert.is(settingSystemTime().length, 2, 'one event per move, none for the same offset again');
+  assert.match(String(settingSystemTime()[1]!.params.techInfo), /moved by 7200/);
+});
+
 test('B01.FR.06 TimeSource without Heartbeat (NTP): the CSMS time is not sent to the system module', async () => {
   const system = await start({ timeSource: 'NTP', heartbeatTime: HOUR_AHEAD });
   assert.equal(await csms!.call('TriggerMessage', { requestedMessage: 'Heartbeat' }), { status: 'Accepted' });

@@ -5,7 +5,10 @@
 // added, the BootNotification's none). A move of the clock by more than ClockCtrlr
 // TimeAdjustmentReportingThreshold seconds raises the critical security event SettingSystemTime (the
 // threshold's definition in libocpp's ClockCtrlr.json; libocpp itself raises nothing); unset, nothing is
-// reported. Without a system connection nothing is sent: TsOcpp does not set the machine's clock itself.
+// reported. The event is raised once per move: everest-core's System module (2023.12 and 2026.02) answers
+// set_system_time true without setting the clock, so the same offset comes back with every Heartbeat, and would
+// otherwise raise a critical event every interval (seen under a real manager, bench/everest/README.md). Without a
+// system connection nothing is sent: TsOcpp does not set the machine's clock itself.
 import type { Logger } from '../log.js';
 import type { OcppService } from '../ocpp/service.js';
 import type { SystemControl } from './system-control.js';
@@ -26,6 +29,9 @@ export interface ClockSyncOptions {
 export class ClockSync {
   readonly #o: ClockSyncOptions;
   #saidNoSystem = false;
+  /** The CSMS-minus-station offset (s) last reported as SettingSystemTime; cleared once the clocks agree again. */
+  #reportedMoveS: number | undefined;
+  #saidNotMoved = false;
 
   constructor(opts: ClockSyncOptions) {
     this.#o = opts;
@@ -58,9 +64,20 @@ export class ClockSync {
           return;
         }
         log.debug({ source, moveS }, 'system time set from the CSMS');
-        if (threshold >= 0 && Math.abs(moveS) > threshold) {
-          this.#o.securityEvent('SettingSystemTime', `system time set from the ${source} answer of the CSMS, moved by ${moveS.toFixed(1)} s`);
+        if (threshold < 0) return;
+        if (Math.abs(moveS) <= threshold) {
+          this.#reportedMoveS = undefined;
+          return;
         }
+        const reported = this.#reportedMoveS;
+        if (reported !== undefined && Math.abs(moveS - reported) <= threshold) {
+          // The same offset as last time: the system module said true but the clock did not move.
+          if (!this.#saidNotMoved) log.warn({ source, moveS }, 'system set_system_time said true but the clock did not move; SettingSystemTime is not raised again for the same offset');
+          this.#saidNotMoved = true;
+          return;
+        }
+        this.#reportedMoveS = moveS;
+        this.#o.securityEvent('SettingSystemTime', `system time set from the ${source} answer of the CSMS, moved by ${moveS.toFixed(1)} s`);
       },
       (err: unknown) => log.error({ err, source }, 'system set_system_time failed'),
     );
