@@ -11,6 +11,8 @@ import { PASSWORD, seedDeviceModel, startTsOcpp, type TsOcpp } from './fixtures/
 import { tempDb, type TempDb } from './fixtures/ocpp/helpers.js';
 import { createLogger } from '../src/log.js';
 import { until } from './helpers/wait.js';
+import { makeCerts } from './fixtures/csms/certs.js';
+import { Cleanup } from './helpers/cleanup.js';
 
 type R = Record<string, unknown>;
 let db: TempDb;
@@ -120,6 +122,36 @@ test('A01 password rotation refused: the CSMS answers 401 to the new password an
   // WriteOnly: the CSMS cannot read it back.
   const g = await a.call<{ getVariableResult: R[] }>('GetVariables', { getVariableData: [cv('SecurityCtrlr', 'BasicAuthPassword')] });
   assert.not.ok('attributeValue' in g.getVariableResult[0]!);
+});
+
+test('A05 upgrade of the security profile: NetworkConfigurationPriority 2,1 (slot 2 a TLS profile 2) Accepted and used after the Reset, SecurityProfile 2 recorded on connecting; a priority back to profile 1 or naming an empty slot Rejected', async () => {
+  const cleanup = new Cleanup();
+  try {
+    const certs = cleanup.add(makeCerts('CS001'), (c) => c.cleanup());
+    const a = await csms();
+    const b = cleanup.add(await new TestCsms({ password: PASSWORD, tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requireClientCert: false } }).start(), (c) => c.stop());
+    seedDeviceModel(db.path, []);
+    ts = await startTsOcpp({ csms_url: a.url, station_id: 'CS001', device_model_db: db.path, csms_ca_file: certs.caFile }, { log: createLogger({ format: 'json', level: 'trace', stream: sink }) });
+    await a.waitFor('StatusNotification', 2);
+    const priority = async (c: TestCsms, value: string) => (await c.call<{ setVariableResult: R[] }>('SetVariables', {
+      setVariableData: [{ ...cv('OCPPCommCtrlr', 'NetworkConfigurationPriority'), attributeValue: value }] })).setVariableResult[0]!.attributeStatus;
+    assert.is(await priority(a, '3,1'), 'Rejected', 'slot 3 holds no profile');
+    assert.equal(await a.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profile(b.url, 2) }), { status: 'Accepted' });
+    // A05.FR.04: a higher profile first is taken (RebootRequired: used from the next Reset on).
+    assert.ok(['Accepted', 'RebootRequired'].includes(await priority(a, '2,1') as string), 'a higher profile first');
+    assert.is(internal('SecurityCtrlr', 'SecurityProfile'), '1', 'not recorded before the connection with it');
+    assert.equal(await a.call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
+    await b.waitFor('BootNotification', 1, 15_000);
+    await until(() => internal('SecurityCtrlr', 'SecurityProfile') === '2', 5000, 'SecurityProfile 2 once connected with slot 2');
+    assert.is(internal('OCPPCommCtrlr', 'ActiveNetworkProfile'), '2');
+    // Downgrade: csms_url (slot 1, profile 1) first again is refused, and the priority stays.
+    assert.is(await priority(b, '1,2'), 'Rejected', 'A05: a lower profile first');
+    assert.is(internal('OCPPCommCtrlr', 'NetworkConfigurationPriority'), '2,1');
+  } finally {
+    await ts?.stop();
+    ts = undefined;
+    await cleanup.run();
+  }
 });
 
 test.run();

@@ -90,6 +90,8 @@ export class CsmsConnection {
   #client: RPCClient | undefined;
   #open = false;
   #reconnectNow = false;
+  /** The next connect starts again with the first profile of a fresh list (a Reset). */
+  #fromFirst = false;
   #comm: CommSettings;
   #profiles: LinkProfile[];
   #index = 0;
@@ -166,12 +168,14 @@ export class CsmsConnection {
 
   /**
    * Closes the open socket after what is in flight is answered and connects again without back-off (a
-   * Reset from the CSMS). False when no socket is open.
+   * Reset from the CSMS: fromFirst, with the first profile of NetworkConfigurationPriority as it is now). False
+   * when no socket is open.
    */
-  restart(reason: string): boolean {
+  restart(reason: string, fromFirst = false): boolean {
     const client = this.client;
     if (!client) return false;
     this.#reconnectNow = true;
+    this.#fromFirst = fromFirst;
     client.close({ code: 1000, reason, awaitPending: true }).catch(() => undefined);
     return true;
   }
@@ -296,6 +300,13 @@ export class CsmsConnection {
   #scheduleReconnect(): void {
     if (!this.#wanted) return;
     let ms = 0;
+    if (this.#fromFirst) {
+      // libocpp reads NetworkConfigurationPriority when it starts, that is after a reset: so does a Reset here (A05, B10).
+      this.#fromFirst = false;
+      this.#profiles = this.#opts.profiles();
+      this.#index = 0;
+      this.#tries = 0;
+    }
     if (this.#reconnectNow) this.#reconnectNow = false;
     else if (this.#tries >= Math.max(1, this.#comm.networkProfileConnectionAttempts) && this.#nextProfile()) ms = PROFILE_SWITCH_MS;
     else ms = this.#backoff.next(this.#comm);

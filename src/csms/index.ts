@@ -15,7 +15,7 @@ import { OcppCsmsLink } from './link.js';
 import type { Timers } from './timers.js';
 import { prioritySlots, readNetworkProfile, readNetworkProfiles, withoutIdentity } from './network-profile.js';
 import type { LinkProfile } from './connection.js';
-import { IDENTITY, readString, SECURITY_PROFILE } from './variables.js';
+import { IDENTITY, readInt, readString, SECURITY_PROFILE } from './variables.js';
 
 export { OcppCsmsLink } from './link.js';
 export { readCsmsConfig, type CsmsConfig, type CsmsModuleConfig, type SecurityProfile } from './config.js';
@@ -80,11 +80,19 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
   }
   // csms_url holds the first slot of NetworkConfigurationPriority (network-profile.ts).
   const heldSlot = csmsUrl ? prioritySlots(opts.service)?.[0] ?? 1 : undefined;
+  // In NetworkConfigurationPriority order, csms_url at the place of its slot (first at start; a new priority set
+  // by the CSMS may move it, A05); csms_url below SecurityCtrlr SecurityProfile (after an upgrade) is left out
+  // while another profile remains, as libocpp leaves out lower slots.
   const profiles = (): LinkProfile[] => {
     const first: LinkProfile = { slot: csmsUrl ? heldSlot : profile?.slot, config };
-    const out = [first];
+    const out: LinkProfile[] = [];
+    const slots = prioritySlots(opts.service) ?? [];
+    const heldAt = first.slot === undefined ? -1 : slots.indexOf(first.slot);
+    const held = heldAt >= 0 && config.securityProfile < readInt(opts.service, SECURITY_PROFILE, 0) ? undefined : first;
+    if (held && heldAt <= 0) out.push(held);
     for (const p of readNetworkProfiles(opts.service).profiles) {
       if (p.slot === first.slot) continue;
+      if (held && heldAt > 0 && !out.includes(held) && slots.indexOf(p.slot) > heldAt) out.push(held);
       try {
         const c = readCsmsConfig({ ...opts.moduleConfig, csms_url: p.url, security_profile: p.securityProfile });
         if (c) out.push({ slot: p.slot, config: { ...c, url: withoutIdentity(c.url, stationId) } });
@@ -92,11 +100,12 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
         log.warn({ slot: p.slot, err }, 'network profile left out');
       }
     }
-    return out;
+    if (held && !out.includes(held)) out.push(held);
+    return out.length > 0 ? out : [first];
   };
   const link = new OcppCsmsLink({
     profiles, stationId, service: opts.service, password: opts.service.basicAuth, log,
-    ...(heldSlot !== undefined ? { heldSlot } : {}),
+    ...(heldSlot !== undefined ? { heldSlot, heldSecurityProfile: config.securityProfile } : {}),
     ...(opts.forwardDataTransfer ? { forwardDataTransfer: opts.forwardDataTransfer } : {}),
     ...(opts.evseControl ? { evseControl: opts.evseControl } : {}),
     ...(opts.authControl ? { authControl: opts.authControl } : {}),

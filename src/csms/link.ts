@@ -38,6 +38,8 @@ export interface CsmsLinkOptions {
   profiles: () => LinkProfile[];
   /** The NetworkConfigurationPriority slot csms_url holds (SetNetworkProfile for it is Rejected). */
   heldSlot?: number;
+  /** csms_url's security profile, for NetworkConfigurationPriority checks (A05). */
+  heldSecurityProfile?: number;
   /** The identity used towards the CSMS (config station_id, or SecurityCtrlr Identity). */
   stationId: string;
   service: OcppService;
@@ -324,7 +326,7 @@ export class OcppCsmsLink implements CsmsLink {
     this.#registrar.nextBootReason = 'RemoteReset';
     if (!this.#up) return;
     // The security event and any other call in flight are answered before the socket closes.
-    this.#connection.restart('Reset');
+    this.#connection.restart('Reset', true);
   }
 
   /**
@@ -390,6 +392,7 @@ export class OcppCsmsLink implements CsmsLink {
       connectorExists: (evseId, connectorId) => this.#status.exists(evseId, connectorId),
       heartbeatIntervalChanged: () => this.#registrar.heartbeatIntervalChanged(),
       heldSlot: this.#opts.heldSlot,
+      heldSecurityProfile: this.#opts.heldSecurityProfile,
       passwordChanged: () => {
         // A01: reconnect with the new password now (libocpp set_websocket_authorization_key + disconnect).
         // Security profile 3 sends no password: nothing to try, nothing to fall back to.

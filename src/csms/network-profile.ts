@@ -142,3 +142,28 @@ export function storeNetworkProfile(service: OcppService, req: SetNetworkProfile
   else list.push(entry);
   service.setInternal(NETWORK_CONNECTION_PROFILES, JSON.stringify(list));
 }
+
+/**
+ * A05 / B10: why a CSMS SetVariables of OCPPCommCtrlr NetworkConfigurationPriority is Rejected, or undefined. As
+ * libocpp provisioning.cpp validate_set_variable: every slot named must be an integer holding a profile (the
+ * slot csms_url holds counts, with its security profile: held). A05 (upgrade only): a list whose first profile
+ * has a lower security profile than SecurityCtrlr SecurityProfile is Rejected, so a CSMS cannot move the
+ * station down; A05.FR.04: equal or higher is Accepted.
+ */
+export function checkNetworkPriority(service: OcppService, value: string, held: { slot: number; securityProfile: number } | undefined): string | undefined {
+  const parts = value.split(',').map((s) => s.trim());
+  const slots = parts.map(Number);
+  if (parts.some((s) => !/^[0-9]+$/.test(s))) return 'NetworkConfigurationPriority is not a comma-separated list of slots';
+  const list = storedProfiles(service) ?? [];
+  const profileOf = (slot: number): number | undefined => {
+    if (held?.slot === slot) return held.securityProfile;
+    const p = list.find((x) => isObject(x) && x.configurationSlot === slot);
+    const data = isObject(p) ? p.connectionData : undefined;
+    return isObject(data) && typeof data.securityProfile === 'number' ? data.securityProfile : undefined;
+  };
+  for (const slot of slots) if (profileOf(slot) === undefined) return `configurationSlot ${slot} holds no network profile`;
+  const first = profileOf(slots[0]!)!;
+  const current = currentSecurityProfile(service);
+  if (first < current) return `configurationSlot ${slots[0]!} has security profile ${first}, lower than the current ${current}`;
+  return undefined;
+}

@@ -27,6 +27,8 @@ export interface StationControl {
   heartbeatIntervalChanged(): void;
   /** The NetworkConfigurationPriority slot the module config's csms_url holds, if any. */
   readonly heldSlot: number | undefined;
+  /** The security profile of csms_url (the held slot's profile). */
+  readonly heldSecurityProfile: number | undefined;
   /** SecurityCtrlr BasicAuthPassword was set by the CSMS: reconnect with it (A01). */
   passwordChanged(): void;
   report(parts: NotifyReportRequest[]): void;
