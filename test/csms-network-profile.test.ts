@@ -147,6 +147,13 @@ test('A05 upgrade of the security profile: NetworkConfigurationPriority 2,1 (slo
     // Downgrade: csms_url (slot 1, profile 1) first again is refused, and the priority stays.
     assert.is(await priority(b, '1,2'), 'Rejected', 'A05: a lower profile first');
     assert.is(internal('OCPPCommCtrlr', 'NetworkConfigurationPriority'), '2,1');
+    // A restart of TsOcpp with the same module config (csms_url at profile 1): the upgrade holds.
+    await ts.stop();
+    b.clear();
+    ts = await startTsOcpp({ csms_url: a.url, station_id: 'CS001', device_model_db: db.path, csms_ca_file: certs.caFile }, { log: createLogger({ format: 'json', level: 'trace', stream: sink }) });
+    await b.waitFor('BootNotification', 1, 15_000);
+    assert.is(internal('SecurityCtrlr', 'SecurityProfile'), '2', 'still 2 after the restart');
+    assert.is(internal('OCPPCommCtrlr', 'ActiveNetworkProfile'), '2');
   } finally {
     await ts?.stop();
     ts = undefined;

@@ -71,7 +71,15 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
     config.url = withoutIdentity(config.url, stationId);
     log.info({ slot: profile.slot }, 'CSMS URL and security profile taken from the device model\'s NetworkConnectionProfiles');
   }
-  for (const [cv, value] of [[SECURITY_PROFILE, String(config.securityProfile)], [IDENTITY, stationId]] as const) {
+  // A05 across a restart: after the CSMS moved the station to a higher security profile (recorded once connected
+  // with it) that a stored network profile still offers, csms_url's lower profile must not undo it: the recorded
+  // SecurityProfile stays and csms_url is left out below (as libocpp drops the lower profiles after an upgrade).
+  const recorded = readInt(opts.service, SECURITY_PROFILE, 0);
+  const upgraded = csmsUrl && recorded > config.securityProfile
+    && readNetworkProfiles(opts.service).profiles.some((p) => p.securityProfile >= recorded);
+  if (upgraded) log.info({ security_profile: recorded }, 'the CSMS upgraded the security profile: csms_url\'s lower profile is left out');
+  const record = upgraded ? [[IDENTITY, stationId]] as const : [[SECURITY_PROFILE, String(config.securityProfile)], [IDENTITY, stationId]] as const;
+  for (const [cv, value] of record) {
     try {
       opts.service.setInternal(cv, value);
     } catch (err) {
@@ -79,7 +87,7 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
     }
   }
   // csms_url holds the first slot of NetworkConfigurationPriority (network-profile.ts).
-  const heldSlot = csmsUrl ? prioritySlots(opts.service)?.[0] ?? 1 : undefined;
+  const heldSlot = csmsUrl && !upgraded ? prioritySlots(opts.service)?.[0] ?? 1 : undefined;
   // In NetworkConfigurationPriority order, csms_url at the place of its slot (first at start; a new priority set
   // by the CSMS may move it, A05); csms_url below SecurityCtrlr SecurityProfile (after an upgrade) is left out
   // while another profile remains, as libocpp leaves out lower slots.
@@ -88,10 +96,11 @@ export function startCsms(opts: CsmsOptions): Csms | undefined {
     const out: LinkProfile[] = [];
     const slots = prioritySlots(opts.service) ?? [];
     const heldAt = first.slot === undefined ? -1 : slots.indexOf(first.slot);
-    const held = heldAt >= 0 && config.securityProfile < readInt(opts.service, SECURITY_PROFILE, 0) ? undefined : first;
+    const held = upgraded || (heldAt >= 0 && config.securityProfile < readInt(opts.service, SECURITY_PROFILE, 0)) ? undefined : first;
     if (held && heldAt <= 0) out.push(held);
     for (const p of readNetworkProfiles(opts.service).profiles) {
-      if (p.slot === first.slot) continue;
+      // The slot csms_url holds, unless csms_url is left out (its stored profile then serves).
+      if (held && p.slot === first.slot) continue;
       if (held && heldAt > 0 && !out.includes(held) && slots.indexOf(p.slot) > heldAt) out.push(held);
       try {
         const c = readCsmsConfig({ ...opts.moduleConfig, csms_url: p.url, security_profile: p.securityProfile });
