@@ -173,8 +173,10 @@ test('under a steady stream of calls: every answer is right, and the stream reco
   assert.equal(outcomes.filter((o) => o.wrong !== undefined), [], 'no answer is wrong');
   const before = outcomes.filter((o) => o.at < stopAt - 100);
   const after = outcomes.filter((o) => o.at > serving + 100);
-  assert.ok(before.length > 50 && before.every((o) => o.ok), `all ${before.length} calls before the outage answered`);
-  assert.ok(after.length > 100 && after.every((o) => o.ok), `all ${after.length} calls after the module was back answered (${after.filter((o) => !o.ok).length} not)`);
+  // How many calls fit in the windows depends on the machine's load (14 before the outage at load 7): the test
+  // asks that there were some, and that every one was answered.
+  assert.ok(before.length >= 5 && before.every((o) => o.ok), `all ${before.length} calls before the outage answered`);
+  assert.ok(after.length >= 10 && after.every((o) => o.ok), `all ${after.length} calls after the module was back answered (${after.filter((o) => !o.ok).length} not)`);
   assert.is(mod.proc.exitCode, null);
 });
 
