@@ -103,15 +103,16 @@ class TypeSet {
   constructor(types: Record<string, TypeFile>) {
     this.#types = types;
     typeFileSchemas(types);
-    this.known = Object.entries(types).every(([id, file]) => PRECOMPILED_TYPE_FILES.has(typeFileKey(id, file)));
+    this.known = Object.entries(types).every(([id, file]) =>
+      PRECOMPILED_TYPE_FILES.has(typeFileKey(id, file)) || PRECOMPILED_TYPE_FILES.has(typeFileKey(id, file, 'canonical')));
     // A type file the build did not know is checked by ajv now, as before: its errors stop the start.
     if (!this.known) this.#ajv = newAjv(types);
   }
 
   validator(schema: JsonSchema, where: string): Validate {
     if (this.known) {
-      const key = schemaKey(schema, this.#types);
-      const pre = key === undefined ? undefined : PRECOMPILED.get(key);
+      const plain = schemaKey(schema, this.#types);
+      const pre = plain === undefined ? undefined : PRECOMPILED.get(plain) ?? PRECOMPILED.get(schemaKey(schema, this.#types, 'canonical')!);
       if (pre !== undefined) return pre;
     }
     this.#ajv ??= newAjv(this.#types);

@@ -2,6 +2,9 @@
 // type it reaches through `$ref` (not the whole type files), each as canonical JSON. Validators generated
 // at build time for the bundled definitions are looked up by this key (src/generated/validators.ts), so a
 // manager's own definitions that differ in a reached type miss and are compiled at start as before.
+// Each key comes in two forms: `plain` (JSON.stringify, keys in the order they came, as the bundled data has
+// them) and `canonical` (keys sorted, as a manager serializing with sorted keys publishes them, so there
+// JSON.stringify gives it too). Codegen records both; a start tries the cheap plain form first.
 import { createHash } from 'node:crypto';
 import type { JsonSchema, TypeFile } from './definitions.js';
 
@@ -29,7 +32,7 @@ const REF = /^(\/[^#]*)?#\/([^/~]+)$/;
  * does not follow (a nested `$id`, a relative or deep pointer, a missing target): such a schema is
  * always compiled at start, where ajv reports what is wrong with it.
  */
-export function schemaKey(schema: JsonSchema, types: Readonly<Record<string, TypeFile>>): string | undefined {
+export function schemaKey(schema: JsonSchema, types: Readonly<Record<string, TypeFile>>, form: KeyForm = 'plain'): string | undefined {
   const reached = new Map<string, unknown>();
   const pending: Array<[unknown, string | undefined]> = [[schema, undefined]];
   let ok = true;
@@ -69,10 +72,16 @@ export function schemaKey(schema: JsonSchema, types: Readonly<Record<string, Typ
   }
   if (!ok) return undefined;
   const refs = Object.fromEntries([...reached].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return sha256(canonicalJson({ schema, refs }));
+  return sha256(serialize({ schema, refs }, form));
+}
+
+export type KeyForm = 'plain' | 'canonical';
+
+function serialize(value: unknown, form: KeyForm): string {
+  return form === 'plain' ? JSON.stringify(value) : canonicalJson(value);
 }
 
 /** The key of a whole type file: ajv checks each against the meta-schema when it is added. */
-export function typeFileKey(id: string, file: TypeFile): string {
-  return sha256(canonicalJson({ id, file }));
+export function typeFileKey(id: string, file: TypeFile, form: KeyForm = 'plain'): string {
+  return sha256(serialize({ id, file }, form));
 }

@@ -14,16 +14,49 @@ import type { GeneratedFile } from './generate.js';
 
 export const VALIDATORS_FILE = 'src/generated/validators.ts';
 
+/**
+ * What a start compiles, by interface: the interfaces TsOcpp provides (manifest.yaml; src/everest/bootstrap.ts),
+ * external_energy_limits (src/module/energy-limits.ts) and evse_manager's vars (src/module/evse-inputs.ts).
+ * Others (evse_manager's cmds for `tsocpp simulate-session`) compile on use, as before.
+ */
+export const PRECOMPILED_PARTS: Readonly<Record<string, 'all' | 'vars'>> = {
+  ocpp: 'all', ocpp_data_transfer: 'all', auth_token_validator: 'all', auth_token_provider: 'all',
+  external_energy_limits: 'all', evse_manager: 'vars',
+};
+
 /** The schemas compileInterface compiles for `def`, in the same shapes (arguments as one object). */
-export function interfaceSchemas(def: InterfaceDefinition): JsonSchema[] {
+export function interfaceSchemas(def: InterfaceDefinition, parts: 'all' | 'vars' = 'all'): JsonSchema[] {
   const out: JsonSchema[] = [];
-  for (const cmd of Object.values(def.cmds ?? {})) {
+  for (const cmd of parts === 'all' ? Object.values(def.cmds ?? {}) : []) {
     const argDefs = cmd.arguments ?? {};
     const argNames = Object.keys(argDefs);
     if (argNames.length > 0) out.push({ type: 'object', properties: argDefs, required: [...argNames], additionalProperties: false });
     if (cmd.result !== undefined && cmd.result !== null) out.push(cmd.result);
   }
   for (const schema of Object.values(def.vars ?? {})) out.push(schema);
+  return out;
+}
+
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependencies', 'dependentSchemas']);
+const SUBSCHEMAS = new Set(['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else',
+  'allOf', 'anyOf', 'oneOf', 'prefixItems', 'unevaluatedItems', 'unevaluatedProperties']);
+
+/**
+ * The schema without its `description`s, which ajv never reads (an annotation) but standalone code would
+ * carry as constants: half of the generated code. Only keyword positions are touched, never property names.
+ */
+export function withoutDescriptions(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutDescriptions);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (k === 'description' && typeof v === 'string') continue;
+    if (SCHEMA_MAPS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([n, x]) => [n, withoutDescriptions(x)]));
+    } else {
+      out[k] = SUBSCHEMAS.has(k) ? withoutDescriptions(v) : v;
+    }
+  }
   return out;
 }
 
@@ -41,22 +74,30 @@ export function generateValidators(): GeneratedFile[] {
     interfaceSets.push(bundledRelease(release).interfaces, managerDefinitions(release).interfaces);
   }
   const typeFiles = new Set<string>();
-  const keys = new Map<string, string>(); // key -> export name
+  const keys = new Map<string, string>(); // key (both forms) -> export name
+  const names = new Set<string>();
   const chunks: string[] = [];
   for (const rawTypes of typeSets) {
     const types = relaxUnresolvedRefs(rawTypes, rawTypes).def;
-    for (const [id, file] of Object.entries(rawTypes)) typeFiles.add(typeFileKey(id, file));
-    for (const [id, file] of Object.entries(types)) typeFiles.add(typeFileKey(id, file));
-    const ajv = newAjv(types, { code: { source: true, esm: true, formats: _`formats` } });
+    for (const set of [rawTypes, types]) {
+      for (const [id, file] of Object.entries(set)) typeFiles.add(typeFileKey(id, file)).add(typeFileKey(id, file, 'canonical'));
+    }
+    const stripped = Object.fromEntries(Object.entries(types).map(([id, file]) => [id, {
+      ...file, types: Object.fromEntries(Object.entries(file.types).map(([n, t]) => [n, withoutDescriptions(t) as JsonSchema])),
+    }]));
+    const ajv = newAjv(stripped, { code: { source: true, esm: true, formats: _`formats` } });
     const refs: Record<string, string> = {};
     for (const interfaces of interfaceSets) {
-      for (const def of Object.values(interfaces)) {
-        for (const schema of interfaceSchemas(relaxUnresolvedRefs(def, types).def)) {
+      for (const [name, def] of Object.entries(interfaces)) {
+        const parts = PRECOMPILED_PARTS[name];
+        if (parts === undefined) continue;
+        for (const schema of interfaceSchemas(relaxUnresolvedRefs(def, types).def, parts)) {
           const key = schemaKey(schema, types);
           if (key === undefined || keys.has(key)) continue;
-          const name = `v${keys.size}`;
-          keys.set(key, name);
-          ajv.addSchema(schema, key);
+          const name = `v${names.size}`;
+          names.add(name);
+          keys.set(key, name).set(schemaKey(schema, types, 'canonical')!, name);
+          ajv.addSchema(withoutDescriptions(schema) as JsonSchema, key);
           refs[name] = key;
         }
       }
@@ -71,7 +112,6 @@ export function generateValidators(): GeneratedFile[] {
     runtime.add(name);
     return `runtime_${name}`;
   });
-  const names = [...keys.values()];
   const content = [
     '// @ts-nocheck',
     '// Generated by `npm run codegen` from the bundled interfaces and types (tools/codegen/validators.ts): ajv standalone',
@@ -84,7 +124,7 @@ export function generateValidators(): GeneratedFile[] {
       `const runtime_${n} = typeof runtime_${n}_module === 'function' ? runtime_${n}_module : runtime_${n}_module.default;`,
     ]),
     '',
-    `let ${names.join(', ')};`,
+    `let ${[...names].join(', ')};`,
     body,
     '',
     '/** Validators by schema key (src/schema/schema-key.ts). */',
