@@ -2,7 +2,8 @@
 // A check only runs the compiled ajv function and turns its first error into a SchemaIssue.
 // The framework validates the same way when validate_schema is on (everest-framework lib/everest.cpp:
 // args before the handler, the retval after it, vars before publishing).
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { TsOcppError } from '../errors.js';
 import { PRECOMPILED, PRECOMPILED_TYPE_FILES } from '../generated/validators.js';
 import type { InterfaceDefinition, JsonSchema, TypeFile } from './definitions.js';
@@ -77,9 +78,13 @@ function typeFileSchemas(types: Record<string, TypeFile>): Array<[string, Record
   return out;
 }
 
+// ajv itself (100 ms to load here) only once a schema has no validator generated at build time.
+let AjvClass: typeof Ajv | undefined;
+
 /** An ajv holding `types` (`extra`: codegen's standalone code options). */
 export function newAjv(types: Record<string, TypeFile>, extra: Options = {}): Ajv {
-  const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
+  AjvClass ??= (createRequire(import.meta.url)('ajv') as { Ajv: typeof Ajv }).Ajv;
+  const ajv = new AjvClass({ ...AJV_OPTIONS, ...extra });
   // RFC 3339 date-time, without ajv-formats.
   ajv.addFormat('date-time', FORMATS['date-time']);
   for (const [id, schema] of typeFileSchemas(types)) {
