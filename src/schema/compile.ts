@@ -228,11 +228,12 @@ export function compileInterface(name: string, def: InterfaceDefinition, types: 
     // Every declared argument is required: the framework demands each one (lib/everest.cpp call_cmd).
     const args = argNames.length === 0
       ? NO_ARGS
+      // Keys in sorted order, so that definitions published with sorted keys give the cheap schema key.
       : checkWith(set.validator({
-        type: 'object',
+        additionalProperties: false,
         properties: argDefs,
         required: [...argNames],
-        additionalProperties: false,
+        type: 'object',
       }, `${where} arguments`), 'args', true);
     let result: Check = NO_RESULT;
     if (cmd.result !== undefined && cmd.result !== null) {

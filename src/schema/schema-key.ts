@@ -72,7 +72,7 @@ export function schemaKey(schema: JsonSchema, types: Readonly<Record<string, Typ
   }
   if (!ok) return undefined;
   const refs = Object.fromEntries([...reached].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return sha256(serialize({ schema, refs }, form));
+  return sha256(serialize({ refs, schema }, form)); // keys in sorted order: sorted input gives both forms alike
 }
 
 export type KeyForm = 'plain' | 'canonical';
@@ -83,5 +83,5 @@ function serialize(value: unknown, form: KeyForm): string {
 
 /** The key of a whole type file: ajv checks each against the meta-schema when it is added. */
 export function typeFileKey(id: string, file: TypeFile, form: KeyForm = 'plain'): string {
-  return sha256(serialize({ id, file }, form));
+  return sha256(serialize({ file, id }, form));
 }

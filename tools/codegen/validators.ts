@@ -30,7 +30,7 @@ export function interfaceSchemas(def: InterfaceDefinition, parts: 'all' | 'vars'
   for (const cmd of parts === 'all' ? Object.values(def.cmds ?? {}) : []) {
     const argDefs = cmd.arguments ?? {};
     const argNames = Object.keys(argDefs);
-    if (argNames.length > 0) out.push({ type: 'object', properties: argDefs, required: [...argNames], additionalProperties: false });
+    if (argNames.length > 0) out.push({ additionalProperties: false, properties: argDefs, required: [...argNames], type: 'object' });
     if (cmd.result !== undefined && cmd.result !== null) out.push(cmd.result);
   }
   for (const schema of Object.values(def.vars ?? {})) out.push(schema);
