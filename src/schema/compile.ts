@@ -2,10 +2,13 @@
 // A check only runs the compiled ajv function and turns its first error into a SchemaIssue.
 // The framework validates the same way when validate_schema is on (everest-framework lib/everest.cpp:
 // args before the handler, the retval after it, vars before publishing).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { TsOcppError } from '../errors.js';
+import { PRECOMPILED, PRECOMPILED_TYPE_FILES } from '../generated/validators.js';
 import type { InterfaceDefinition, JsonSchema, TypeFile } from './definitions.js';
-import { isDateTime } from './formats.js';
+import { FORMATS } from './formats.js';
+import { schemaKey, typeFileKey } from './schema-key.js';
 
 export interface SchemaIssue {
   /** JSON-pointer-like path below the checked value, without leading slash; '' for the value itself. */
@@ -28,6 +31,9 @@ export interface CompiledInterface {
   vars: Map<string, Check>;
 }
 
+/** A compiled ajv validator, or one ajv generated at build time: true = valid, else `errors` says why. */
+export type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
 export class SchemaCompileError extends TsOcppError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('TSOCPP_ERR_SCHEMA_COMPILE', message, options);
@@ -44,18 +50,20 @@ const KEYWORDS = new Set([
   'minProperties', 'maxProperties', 'default', 'description', 'title', 'examples',
 ]);
 
-function newAjv(types: Record<string, TypeFile>): Ajv {
-  const ajv = new Ajv({
-    strict: false, // EVerest files carry `type` beside `$ref` and other non-standard combinations
-    allErrors: false,
-    coerceTypes: false,
-    useDefaults: false,
-    removeAdditional: false,
-    validateFormats: true,
-    logger: false,
-  });
-  // RFC 3339 date-time, without ajv-formats.
-  ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
+/** ajv's options for every interface validator; codegen (tools/codegen/validators.ts) compiles with the same. */
+export const AJV_OPTIONS: Options = {
+  strict: false, // EVerest files carry `type` beside `$ref` and other non-standard combinations
+  allErrors: false,
+  coerceTypes: false,
+  useDefaults: false,
+  removeAdditional: false,
+  validateFormats: true,
+  logger: false,
+};
+
+/** The type files as the schemas ajv registers (id order), after the checks of their ids and type names. */
+function typeFileSchemas(types: Record<string, TypeFile>): Array<[string, Record<string, unknown>]> {
+  const out: Array<[string, Record<string, unknown>]> = [];
   for (const [id, file] of Object.entries(types).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!id.startsWith('/')) throw new SchemaCompileError(`type file id ${JSON.stringify(id)} must start with '/'`);
     const schema: Record<string, unknown> = { $id: id };
@@ -65,6 +73,21 @@ function newAjv(types: Record<string, TypeFile>): Ajv {
       }
       schema[name] = type;
     }
+    out.push([id, schema]);
+  }
+  return out;
+}
+
+// ajv itself (100 ms to load here) only once a schema has no validator generated at build time.
+let AjvClass: typeof Ajv | undefined;
+
+/** An ajv holding `types` (`extra`: codegen's standalone code options). */
+export function newAjv(types: Record<string, TypeFile>, extra: Options = {}): Ajv {
+  AjvClass ??= (createRequire(import.meta.url)('ajv') as { Ajv: typeof Ajv }).Ajv;
+  const ajv = new AjvClass({ ...AJV_OPTIONS, ...extra });
+  // RFC 3339 date-time, without ajv-formats.
+  ajv.addFormat('date-time', FORMATS['date-time']);
+  for (const [id, schema] of typeFileSchemas(types)) {
     try {
       ajv.addSchema(schema);
     } catch (err) {
@@ -74,16 +97,43 @@ function newAjv(types: Record<string, TypeFile>): Ajv {
   return ajv;
 }
 
-// One ajv per set of type files: interfaces compiled against the same record share the compiled types.
-const ajvByTypes = new WeakMap<Record<string, TypeFile>, Ajv>();
+// One compiler per set of type files: interfaces compiled against the same record share the compiled
+// types. When every type file is one the build knew (so ajv would accept it), a schema whose key has a
+// validator generated at build time takes that one; ajv is only made for the rest.
+class TypeSet {
+  readonly #types: Record<string, TypeFile>;
+  readonly known: boolean;
+  #ajv: Ajv | undefined;
 
-function ajvFor(types: Record<string, TypeFile>): Ajv {
-  let ajv = ajvByTypes.get(types);
-  if (ajv === undefined) {
-    ajv = newAjv(types);
-    ajvByTypes.set(types, ajv);
+  constructor(types: Record<string, TypeFile>) {
+    this.#types = types;
+    typeFileSchemas(types);
+    this.known = Object.entries(types).every(([id, file]) =>
+      PRECOMPILED_TYPE_FILES.has(typeFileKey(id, file)) || PRECOMPILED_TYPE_FILES.has(typeFileKey(id, file, 'canonical')));
+    // A type file the build did not know is checked by ajv now, as before: its errors stop the start.
+    if (!this.known) this.#ajv = newAjv(types);
   }
-  return ajv;
+
+  validator(schema: JsonSchema, where: string): Validate {
+    if (this.known) {
+      const plain = schemaKey(schema, this.#types);
+      const pre = plain === undefined ? undefined : PRECOMPILED.get(plain) ?? PRECOMPILED.get(schemaKey(schema, this.#types, 'canonical')!);
+      if (pre !== undefined) return pre;
+    }
+    this.#ajv ??= newAjv(this.#types);
+    return compileSchema(this.#ajv, schema, where);
+  }
+}
+
+const typeSets = new WeakMap<Record<string, TypeFile>, TypeSet>();
+
+function typeSetFor(types: Record<string, TypeFile>): TypeSet {
+  let set = typeSets.get(types);
+  if (set === undefined) {
+    set = new TypeSet(types);
+    typeSets.set(types, set);
+  }
+  return set;
 }
 
 function compileSchema(ajv: Ajv, schema: JsonSchema, where: string): ValidateFunction {
@@ -137,7 +187,7 @@ function toIssue(err: ErrorObject, root: string, isArgs: boolean): SchemaIssue {
   return { path, message: `${path === '' ? root : path}: ${rule}` };
 }
 
-function checkWith(validate: ValidateFunction, root: string, isArgs = false): Check {
+function checkWith(validate: Validate, root: string, isArgs = false): Check {
   return (value) => {
     if (validate(value)) return null;
     const err = validate.errors?.[0];
@@ -162,9 +212,9 @@ const NO_RESULT: Check = (value) =>
  * interface and the cmd or var whose schema does not compile.
  */
 export function compileInterface(name: string, def: InterfaceDefinition, types: Record<string, TypeFile>): CompiledInterface {
-  let ajv: Ajv;
+  let set: TypeSet;
   try {
-    ajv = ajvFor(types);
+    set = typeSetFor(types);
   } catch (err) {
     throw err instanceof SchemaCompileError
       ? new SchemaCompileError(`interface ${name}: ${err.message}`, { cause: err })
@@ -178,15 +228,16 @@ export function compileInterface(name: string, def: InterfaceDefinition, types: 
     // Every declared argument is required: the framework demands each one (lib/everest.cpp call_cmd).
     const args = argNames.length === 0
       ? NO_ARGS
-      : checkWith(compileSchema(ajv, {
-        type: 'object',
+      // Keys in sorted order, so that definitions published with sorted keys give the cheap schema key.
+      : checkWith(set.validator({
+        additionalProperties: false,
         properties: argDefs,
         required: [...argNames],
-        additionalProperties: false,
+        type: 'object',
       }, `${where} arguments`), 'args', true);
     let result: Check = NO_RESULT;
     if (cmd.result !== undefined && cmd.result !== null) {
-      const check = checkWith(compileSchema(ajv, cmd.result, `${where} result`), 'result');
+      const check = checkWith(set.validator(cmd.result, `${where} result`), 'result');
       result = (value) => value === undefined
         ? { path: '', message: 'result: is required (the cmd declares a result)' }
         : check(value);
@@ -195,7 +246,7 @@ export function compileInterface(name: string, def: InterfaceDefinition, types: 
   }
   const vars = new Map<string, Check>();
   for (const [varName, schema] of Object.entries(def.vars ?? {})) {
-    vars.set(varName, checkWith(compileSchema(ajv, schema, `interface ${name}, var ${varName}`), varName));
+    vars.set(varName, checkWith(set.validator(schema, `interface ${name}, var ${varName}`), varName));
   }
   return { cmds, vars };
 }

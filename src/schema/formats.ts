@@ -21,3 +21,8 @@ export function isDateTime(value: string): boolean {
     && second <= 60 // a leap second
     && offsetHour <= 23 && offsetMinute <= 59;
 }
+
+/** The formats TsOcpp's validators check, as ajv format definitions (also what generated validators use). */
+export const FORMATS = {
+  'date-time': { type: 'string', validate: isDateTime },
+} as const;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { GENERATED_DIRS, generate, type GeneratedFile } from './generate.js';
 import { generateModuleConfig } from './module-config.js';
 import { generateDefinitionsData } from './definitions-data.js';
+import { generateValidators } from './validators.js';
 import { CodegenError } from './strict.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,9 +40,9 @@ export function staleFiles(root: string, files: readonly GeneratedFile[]): strin
   return problems;
 }
 
-/** Every generated file: the definitions' types, then the module config, then the definitions as data. */
+/** Every generated file: the definitions' types, the module config, the definitions as data, the validators. */
 export function generateAll(root: string): GeneratedFile[] {
-  return [...generate(root), ...generateModuleConfig(root), ...generateDefinitionsData(root)];
+  return [...generate(root), ...generateModuleConfig(root), ...generateDefinitionsData(root), ...generateValidators()];
 }
 
 function write(root: string, files: readonly GeneratedFile[]): void {
