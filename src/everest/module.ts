@@ -107,6 +107,21 @@ export class EverestModule<S extends ModuleSpec = ModuleSpec, D extends ConfigDe
     return this;
   }
 
+  /**
+   * True at global ready (at once when the stack is up already), false when `ms` pass without it: for work that
+   * must wait for the other modules but must not wait for ever on a stack that never gets ready.
+   */
+  readyWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const give = setTimeout(() => resolve(false), ms);
+      give.unref();
+      this.onReady(() => {
+        clearTimeout(give);
+        resolve(true);
+      });
+    });
+  }
+
   /** Run `fn` once when a manager (re)starts while this module runs: the owner should stop and start again. */
   onManagerRestart(fn: () => void): this {
     this.#managerStartCallbacks.push(fn);

@@ -35,16 +35,8 @@ export function securityControl(mod: EverestModule<TsOcppSpec>, log: Logger): Se
   if (mod.connections(SECURITY).length === 0) return undefined;
   const call = (cmd: string, args: Record<string, unknown>): Promise<unknown> => mod.call(SECURITY, 0, cmd, args);
   // Settles at global ready or after the bound; every call waits for it (only the first connect ever does).
-  const ready = new Promise<void>((resolve) => {
-    const give = setTimeout(() => {
-      log.warn(`no global ready within ${SECURITY_READY_WAIT_MS} ms: asking evse_security for the CSMS client certificate anyway`);
-      resolve();
-    }, SECURITY_READY_WAIT_MS);
-    give.unref();
-    mod.onReady(() => {
-      clearTimeout(give);
-      resolve();
-    });
+  const ready = mod.readyWithin(SECURITY_READY_WAIT_MS).then((isReady) => {
+    if (!isReady) log.warn(`no global ready within ${SECURITY_READY_WAIT_MS} ms: asking evse_security for the CSMS client certificate anyway`);
   });
   const declares = (cmd: string): boolean | undefined => {
     const cmds = mod.requirementInterface(SECURITY)?.cmds;

@@ -19,27 +19,22 @@ const BOOT_REASONS: ReadonlySet<string> = new Set<BootReason>([
 
 export function systemControl(mod: EverestModule<TsOcppSpec>, resetStopDelayS: number, log: Logger): SystemControl | undefined {
   if (mod.connections(SYSTEM).length === 0) return undefined;
-  const bootReason = new Promise<BootReason | undefined>((resolve) => {
-    const give = setTimeout(() => {
+  const asked = Date.now();
+  const bootReason = mod.readyWithin(BOOT_REASON_WAIT_MS).then(async (isReady): Promise<BootReason | undefined> => {
+    // The call gets what is left of BOOT_REASON_WAIT_MS, at most BOOT_REASON_CALL_MS.
+    const left = BOOT_REASON_WAIT_MS - (Date.now() - asked);
+    if (!isReady || left <= 0) {
       log.warn(`no global ready and system get_boot_reason within ${BOOT_REASON_WAIT_MS} ms: the BootNotification says PowerUp`);
-      resolve(undefined);
-    }, BOOT_REASON_WAIT_MS);
-    give.unref();
-    mod.onReady(async () => {
-      try {
-        const r = await mod.call(SYSTEM, 0, 'get_boot_reason', {}, BOOT_REASON_CALL_MS);
-        if (typeof r === 'string' && BOOT_REASONS.has(r)) resolve(r as BootReason);
-        else {
-          log.warn({ reason: r }, 'system get_boot_reason gave no OCPP boot reason: the BootNotification says PowerUp');
-          resolve(undefined);
-        }
-      } catch (err) {
-        log.warn({ err }, 'system get_boot_reason failed: the BootNotification says PowerUp');
-        resolve(undefined);
-      } finally {
-        clearTimeout(give);
-      }
-    });
+      return undefined;
+    }
+    try {
+      const r = await mod.call(SYSTEM, 0, 'get_boot_reason', {}, Math.min(BOOT_REASON_CALL_MS, left));
+      if (typeof r === 'string' && BOOT_REASONS.has(r)) return r as BootReason;
+      log.warn({ reason: r }, 'system get_boot_reason gave no OCPP boot reason: the BootNotification says PowerUp');
+    } catch (err) {
+      log.warn({ err }, 'system get_boot_reason failed: the BootNotification says PowerUp');
+    }
+    return undefined;
   });
   return {
     bootReason: () => bootReason,
