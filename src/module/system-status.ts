@@ -30,30 +30,21 @@ function read(value: unknown, key: string, known: ReadonlySet<string>): { status
 
 export async function bindSystemStatus(mod: EverestModule<TsOcppSpec>, service: OcppService, log: Logger): Promise<void> {
   if (mod.connections(SYSTEM).length === 0) return;
-  await mod.subscribeVar(SYSTEM, 0, 'firmware_update_status', (value) => {
-    const s = read(value, 'firmware_update_status', FIRMWARE);
-    if (!s) {
-      log.warn('dropped a system firmware_update_status that does not fit its definition');
-      return;
-    }
-    try {
-      service.activity.firmwareStatus(s.requestId, s.status as FirmwareStatus);
-    } catch (err) {
-      log.error({ err, status: s.status }, 'could not record a firmware status');
-    }
-  });
-  await mod.subscribeVar(SYSTEM, 0, 'log_status', (value) => {
-    const s = read(value, 'log_status', LOG);
-    if (!s) {
-      log.warn('dropped a system log_status that does not fit its definition');
-      return;
-    }
-    try {
-      service.activity.logStatus(s.requestId, s.status as UploadLogStatus);
-    } catch (err) {
-      log.error({ err, status: s.status }, 'could not record a log upload status');
-    }
-  });
+  const follow = (name: string, known: ReadonlySet<string>, what: string, record: (requestId: number, status: string) => void) =>
+    mod.subscribeVar(SYSTEM, 0, name, (value) => {
+      const s = read(value, name, known);
+      if (!s) {
+        log.warn(`dropped a system ${name} that does not fit its definition`);
+        return;
+      }
+      try {
+        record(s.requestId, s.status);
+      } catch (err) {
+        log.error({ err, status: s.status }, `could not record a ${what}`);
+      }
+    });
+  await follow('firmware_update_status', FIRMWARE, 'firmware status', (id, st) => service.activity.firmwareStatus(id, st as FirmwareStatus));
+  await follow('log_status', LOG, 'log upload status', (id, st) => service.activity.logStatus(id, st as UploadLogStatus));
   let waiting = false;
   const allowWhenIdle = (): void => {
     if (!waiting || service.availability().evses.some((e) => e.transaction_active)) return;
