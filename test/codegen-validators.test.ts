@@ -88,6 +88,50 @@ test('var definitions a manager publishes with sorted keys find their validators
   }
 });
 
+// What the v0.25.0 manager published on the bus in the bench of 2026-11-30 (interface_definitions/ocpp and
+// the type files): keys sorted, every `description` left out, every var given `qos: 2`, a cmd without result
+// given `{type: null}`. Before, none of these found its generated validator and a start under that manager
+// compiled all of them (ajv loaded: 150-170 ms of CPU to ready).
+function asManagerPublishes<T>(value: T): T {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).filter(([k, x]) => !(k === 'description' && typeof x === 'string')).map(([k, x]) => [k, strip(x)]));
+  };
+  return JSON.parse(canonicalJson(strip(value))) as T;
+}
+
+test('definitions as the v0.25.0 manager publishes them (no descriptions, a qos on each var) find generated validators: nothing compiled at start', () => {
+  for (const release of BUNDLED_RELEASES) {
+    const defs = managerDefinitions(release);
+    const types = asManagerPublishes(relaxUnresolvedRefs(defs.types, defs.types).def);
+    for (const [id, file] of Object.entries(types)) assert.ok(PRECOMPILED_TYPE_FILES.has(typeFileKey(id, file)), `${release} ${id}`);
+    let found = 0;
+    for (const [name, raw] of Object.entries(defs.interfaces)) {
+      const parts = PRECOMPILED_PARTS[name];
+      if (parts === undefined) continue;
+      const published = asManagerPublishes(relaxUnresolvedRefs(raw, types).def);
+      for (const v of Object.values(published.vars ?? {})) (v as Record<string, unknown>).qos = 2;
+      for (const cmd of Object.values(published.cmds ?? {})) cmd.result ??= { type: 'null' };
+      for (const schema of interfaceSchemas(published, parts)) {
+        const key = schemaKey(schema, types);
+        assert.ok(key !== undefined && PRECOMPILED.has(key), `${release} ${name}: ${JSON.stringify(schema).slice(0, 120)}`);
+        found += 1;
+      }
+    }
+    assert.ok(found > 20, `${release}: ${found} schemas`);
+  }
+});
+
+test('annotations are left out of the key, a property named like one is not', () => {
+  const types: Record<string, TypeFile> = {};
+  const a = { type: 'object', description: 'x', properties: { title: { type: 'string', title: 'T' } } } as JsonSchema;
+  const b = { type: 'object', properties: { title: { type: 'string' } }, qos: 2 } as JsonSchema;
+  const c = { type: 'object', properties: { other: { type: 'string' } } } as JsonSchema;
+  assert.is(schemaKey(a, types), schemaKey(b, types));
+  assert.is.not(schemaKey(a, types), schemaKey(c, types));
+});
+
 test('a manager type that differs from the bundled one is compiled at start, and judged by what it says', () => {
   const defs = managerDefinitions('2026.02.0');
   const auth = defs.types['/authorization']!;

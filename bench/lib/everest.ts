@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import { MqttClient } from 'mqtt';
-import { cpuMs, descendants, rssMb, startedMsSinceBoot, uptimeMs } from './proc.js';
+import { cpuMs, descendants, rssMb, rssPartsMb, startedMsSinceBoot, uptimeMs } from './proc.js';
 import { ROOT } from './spawn.js';
 import { median, round } from './stats.js';
 import { table, type Cell } from './table.js';
@@ -47,6 +47,9 @@ export interface EverestRun {
   managerToReadyMs?: number;
   rssAtReadyMb?: number;
   rssMaxMb?: number;
+  /** The split of the largest RSS sample: anonymous and file-backed MB. */
+  rssMaxAnonMb?: number;
+  rssMaxFileMb?: number;
   /** Provider CPU from its ready to the end of the run, per call the caller made, µs. */
   cpuUsPerCall?: number;
   providerCmdline?: string;
@@ -203,6 +206,7 @@ async function oneRun(o: EverestOptions, provider: ProviderName, config: string,
   const managerExit = new Promise<number | null>((resolve) => manager.once('exit', (code) => resolve(code)));
   let providerPid: number | undefined;
   let rssMax = 0;
+  let rssMaxParts = { anon: Number.NaN, file: Number.NaN };
   let readyAt: number | undefined;
   let cpuAtReady = Number.NaN;
   let cpuLast = Number.NaN;
@@ -219,7 +223,10 @@ async function oneRun(o: EverestOptions, provider: ProviderName, config: string,
     if (providerPid !== undefined) {
       const r = rssMb(providerPid);
       if (Number.isFinite(r)) {
-        rssMax = Math.max(rssMax, r);
+        if (r > rssMax) {
+          rssMax = r;
+          rssMaxParts = rssPartsMb(providerPid);
+        }
         cpuLast = cpuMs(providerPid);
       }
     }
@@ -259,6 +266,8 @@ async function oneRun(o: EverestOptions, provider: ProviderName, config: string,
     }
   }
   run.rssMaxMb = round(rssMax, 1);
+  run.rssMaxAnonMb = round(rssMaxParts.anon, 1);
+  run.rssMaxFileMb = round(rssMaxParts.file, 1);
   if (existsSync(out)) {
     const res = JSON.parse(readFileSync(out, 'utf8')) as { ok?: boolean; error_count?: number; phases?: Record<string, Record<string, PhaseFigures>>; params?: unknown; status?: string };
     run.phases = res.phases ?? {};
@@ -271,7 +280,7 @@ async function oneRun(o: EverestOptions, provider: ProviderName, config: string,
   } else {
     run.error ??= 'the caller wrote no results';
   }
-  o.log(`  ${provider} run ${n}: ${run.ok ? 'ok' : `FAILED (${run.error})`}, start to ready ${run.startToReadyMs} ms, RSS max ${run.rssMaxMb} MB`);
+  o.log(`  ${provider} run ${n}: ${run.ok ? 'ok' : `FAILED (${run.error})`}, start to ready ${run.startToReadyMs} ms, RSS max ${run.rssMaxMb} MB (anon ${run.rssMaxAnonMb}, file ${run.rssMaxFileMb})`);
   return run;
 }
 

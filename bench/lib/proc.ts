@@ -6,6 +6,11 @@ export function rssMb(pid: number): number {
   return statusKb(pid, 'VmRSS') / 1024;
 }
 
+/** The resident set split as the kernel counts it: anonymous (heap, stacks, malloc) and file-backed (node's binary, libraries), MB. */
+export function rssPartsMb(pid: number): { anon: number; file: number } {
+  return { anon: statusKb(pid, 'RssAnon') / 1024, file: statusKb(pid, 'RssFile') / 1024 };
+}
+
 /** VmHWM (peak resident set) in MB. */
 export function peakRssMb(pid: number): number {
   return statusKb(pid, 'VmHWM') / 1024;

@@ -5,6 +5,8 @@
 // Each key comes in two forms: `plain` (JSON.stringify, keys in the order they came, as the bundled data has
 // them) and `canonical` (keys sorted, as a manager serializing with sorted keys publishes them, so there
 // JSON.stringify gives it too). Codegen records both; a start tries the cheap plain form first.
+// Both forms leave out what ajv never reads (withoutAnnotations): the v0.25.0 manager publishes its interfaces
+// without `description`s and with a `qos` on each var, and they must still find the bundled ones' validators.
 import { createHash } from 'node:crypto';
 import type { JsonSchema, TypeFile } from './definitions.js';
 
@@ -22,6 +24,32 @@ export function canonicalJson(value: unknown): string {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
+}
+
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependencies', 'dependentSchemas']);
+const SUBSCHEMAS = new Set(['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else',
+  'allOf', 'anyOf', 'oneOf', 'prefixItems', 'unevaluatedItems', 'unevaluatedProperties']);
+// Annotations ajv does not read with compile.ts's options (useDefaults off, strict off), and EVerest's own
+// `qos` of a var: a schema that differs only in them compiles to the same code.
+const ANNOTATIONS = new Set(['description', 'title', '$comment', 'examples', 'default', 'qos']);
+
+/**
+ * The schema without its annotations, in keyword positions only (never a property name): what decides the
+ * compiled code, and what the generated validators are compiled from (descriptions were half their code).
+ */
+export function withoutAnnotations(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutAnnotations);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (ANNOTATIONS.has(k)) continue;
+    if (SCHEMA_MAPS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([n, x]) => [n, withoutAnnotations(x)]));
+    } else {
+      out[k] = SUBSCHEMAS.has(k) ? withoutAnnotations(v) : v;
+    }
+  }
+  return out;
 }
 
 /** A `$ref` as `/file#/Name` (or `#/Name` inside a type file): the only form the key follows. */
@@ -71,8 +99,8 @@ export function schemaKey(schema: JsonSchema, types: Readonly<Record<string, Typ
     walk(v, file);
   }
   if (!ok) return undefined;
-  const refs = Object.fromEntries([...reached].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return sha256(serialize({ refs, schema }, form)); // keys in sorted order: sorted input gives both forms alike
+  const refs = Object.fromEntries([...reached].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([at, t]) => [at, withoutAnnotations(t)]));
+  return sha256(serialize({ refs, schema: withoutAnnotations(schema) }, form)); // keys in sorted order: sorted input gives both forms alike
 }
 
 export type KeyForm = 'plain' | 'canonical';
@@ -83,5 +111,7 @@ function serialize(value: unknown, form: KeyForm): string {
 
 /** The key of a whole type file: ajv checks each against the meta-schema when it is added. */
 export function typeFileKey(id: string, file: TypeFile, form: KeyForm = 'plain'): string {
-  return sha256(serialize({ file, id }, form));
+  const types = Object.fromEntries(Object.entries(file.types ?? {}).map(([n, t]) => [n, withoutAnnotations(t)]));
+  const { description: _description, ...rest } = file as TypeFile & { description?: unknown };
+  return sha256(serialize({ file: { ...rest, types }, id }, form));
 }

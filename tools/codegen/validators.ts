@@ -9,7 +9,7 @@ import standalone from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS, newAjv } from '../../src/schema/compile.js';
 import { relaxUnresolvedRefs, type InterfaceDefinition, type JsonSchema, type TypeFile } from '../../src/schema/definitions.js';
 import { BUNDLED_RELEASES, bundledRelease, managerDefinitions } from '../../src/schema/releases.js';
-import { schemaKey, typeFileKey } from '../../src/schema/schema-key.js';
+import { canonicalJson, schemaKey, typeFileKey, withoutAnnotations } from '../../src/schema/schema-key.js';
 import type { GeneratedFile } from './generate.js';
 
 export const VALIDATORS_FILE = 'src/generated/validators.ts';
@@ -37,27 +37,16 @@ export function interfaceSchemas(def: InterfaceDefinition, parts: 'all' | 'vars'
   return out;
 }
 
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependencies', 'dependentSchemas']);
-const SUBSCHEMAS = new Set(['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else',
-  'allOf', 'anyOf', 'oneOf', 'prefixItems', 'unevaluatedItems', 'unevaluatedProperties']);
-
 /**
- * The schema without its `description`s, which ajv never reads (an annotation) but standalone code would
- * carry as constants: half of the generated code. Only keyword positions are touched, never property names.
+ * The interfaces as a manager publishes them (seen from v0.25.0): keys sorted (so a cmd's `required` lists its
+ * arguments in that order, which ajv's first error follows) and a cmd without a result given `{type: null}`.
  */
-export function withoutDescriptions(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withoutDescriptions);
-  if (schema === null || typeof schema !== 'object') return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
-    if (k === 'description' && typeof v === 'string') continue;
-    if (SCHEMA_MAPS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([n, x]) => [n, withoutDescriptions(x)]));
-    } else {
-      out[k] = SUBSCHEMAS.has(k) ? withoutDescriptions(v) : v;
-    }
+function asPublished(interfaces: Record<string, InterfaceDefinition>): Record<string, InterfaceDefinition> {
+  const sorted = JSON.parse(canonicalJson(interfaces)) as Record<string, InterfaceDefinition>;
+  for (const def of Object.values(sorted)) {
+    for (const cmd of Object.values(def.cmds ?? {})) cmd.result ??= { type: 'null' };
   }
-  return out;
+  return sorted;
 }
 
 // ajv's runtime helpers, which standalone code requires by package path, imported once at the top instead
@@ -73,6 +62,7 @@ export function generateValidators(): GeneratedFile[] {
     typeSets.push(bundledRelease(release).types, managerDefinitions(release).types);
     interfaceSets.push(bundledRelease(release).interfaces, managerDefinitions(release).interfaces);
   }
+  interfaceSets.push(...interfaceSets.map(asPublished));
   const typeFiles = new Set<string>();
   const keys = new Map<string, string>(); // key (both forms) -> export name
   const names = new Set<string>();
@@ -83,7 +73,7 @@ export function generateValidators(): GeneratedFile[] {
       for (const [id, file] of Object.entries(set)) typeFiles.add(typeFileKey(id, file)).add(typeFileKey(id, file, 'canonical'));
     }
     const stripped = Object.fromEntries(Object.entries(types).map(([id, file]) => [id, {
-      ...file, types: Object.fromEntries(Object.entries(file.types).map(([n, t]) => [n, withoutDescriptions(t) as JsonSchema])),
+      ...file, types: Object.fromEntries(Object.entries(file.types).map(([n, t]) => [n, withoutAnnotations(t) as JsonSchema])),
     }]));
     const ajv = newAjv(stripped, { code: { source: true, esm: true, formats: _`formats` } });
     const refs: Record<string, string> = {};
@@ -97,7 +87,7 @@ export function generateValidators(): GeneratedFile[] {
           const name = `v${names.size}`;
           names.add(name);
           keys.set(key, name).set(schemaKey(schema, types, 'canonical')!, name);
-          ajv.addSchema(withoutDescriptions(schema) as JsonSchema, key);
+          ajv.addSchema(withoutAnnotations(schema) as JsonSchema, key);
           refs[name] = key;
         }
       }
