@@ -1,10 +1,10 @@
 // EVerest's config file format (active_modules with config_module / config_implementation /
 // connections), read for the embedded config service, and turned into the manager's answer shapes.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+
 import type { Manifest, ConfigDeclaration } from '../everest/manifest.js';
 import { ConfigError } from '../errors.js';
 import { isObject } from '../is-object.js';
+import { readYamlFile } from '../schema/yaml-file.js';
 
 export interface ActiveModule {
   module: string;
@@ -22,7 +22,7 @@ export interface EverestConfig {
 }
 
 export function loadEverestConfig(path: string): EverestConfig {
-  const raw: unknown = parse(readFileSync(path, 'utf8'));
+  const raw: unknown = readYamlFile(path);
   if (!isObject(raw) || !isObject(raw.active_modules)) throw new ConfigError('active_modules', `${path} has no active_modules mapping`);
   for (const [id, m] of Object.entries(raw.active_modules)) {
     if (!isObject(m) || typeof m.module !== 'string') throw new ConfigError(`active_modules.${id}.module`, `missing in ${path}`);

@@ -1,10 +1,10 @@
 // The module manifest (manifest.yaml) and the module configuration it declares. The manager's answer
 // carries values; the manifest carries types and defaults. A bad value stops start-up with one line
 // naming the key.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+
 import { ConfigError, ManifestError } from '../errors.js';
 import { isObject } from '../is-object.js';
+import { readYamlFile } from '../schema/yaml-file.js';
 
 export type ConfigType = 'string' | 'integer' | 'number' | 'boolean';
 
@@ -30,7 +30,7 @@ export interface Manifest<D extends ConfigDeclarations = ConfigDeclarations> {
 export function loadManifest(path: string): Manifest {
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, 'utf8'));
+    raw = readYamlFile(path);
   } catch (err) {
     throw new ManifestError(`cannot read manifest ${path}`, { cause: err });
   }

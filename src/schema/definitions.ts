@@ -1,11 +1,11 @@
 // EVerest interface and type definitions as plain data: YAML files in, objects out.
 // Shapes follow everest-framework's interface files (description, cmds, vars, errors) and
 // type files (description, types); `$ref: /<type file>#/<Name>` points at `types.<Name>`.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { errorMessage, TsOcppError } from '../errors.js';
+import { readYamlFile } from './yaml-file.js';
 
 export type JsonSchema = Record<string, unknown>;
 export type VarDefinition = JsonSchema;
@@ -34,7 +34,7 @@ function isMap(value: unknown): value is Record<string, unknown> {
 
 function readYaml(path: string): unknown {
   try {
-    return parse(readFileSync(path, 'utf8'));
+    return readYamlFile(path);
   } catch (err) {
     throw new TsOcppError('TSOCPP_ERR_DEFINITIONS', `${path}: cannot read YAML: ${errorMessage(err)}`, { cause: err });
   }

@@ -3,7 +3,6 @@
 // releases/<tag>/types hold each other one. Interfaces of one release $ref only the types of the same release.
 import { join } from 'node:path';
 import { bundledInterfaces, bundledTypes, installedInterface, projectRoot, type InterfaceDefinition, type TypeFile } from './definitions.js';
-import { DEFINITIONS_DATA } from '../generated/definitions-data.js';
 
 export const BASE_RELEASE = '2023.12.0';
 export const NEWEST_RELEASE = '2026.02.0';
@@ -25,15 +24,14 @@ export function releaseDir(release: BundledRelease, root = projectRoot()): strin
 const cache = new Map<BundledRelease, ReleaseDefinitions>();
 
 /**
- * The bundled interface and type files of one release, read once: from the data codegen made of them
- * (src/generated/definitions-data.ts; parsing the YAML took 40% of the CPU time to ready), else the YAML.
+ * The bundled interface and type files of one release, read once (their text is looked up in the data
+ * codegen made of them, src/schema/yaml-file.ts, not parsed: parsing the YAML took 40% of the CPU time to ready).
  */
 export function bundledRelease(release: BundledRelease): ReleaseDefinitions {
   let defs = cache.get(release);
   if (defs === undefined) {
-    const data = DEFINITIONS_DATA[release];
     const dir = releaseDir(release);
-    defs = data ? { release, interfaces: data.interfaces, types: data.types } : { release, interfaces: bundledInterfaces(dir), types: bundledTypes(dir) };
+    defs = { release, interfaces: bundledInterfaces(dir), types: bundledTypes(dir) };
     cache.set(release, defs);
   }
   return defs;

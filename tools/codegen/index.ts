@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATED_DIRS, generate, type GeneratedFile } from './generate.js';
 import { generateModuleConfig } from './module-config.js';
-import { generateDefinitionsData } from './definitions-data.js';
+import { generateKnownYaml } from './known-yaml.js';
 import { generateValidators } from './validators.js';
 import { CodegenError } from './strict.js';
 
@@ -42,7 +42,7 @@ export function staleFiles(root: string, files: readonly GeneratedFile[]): strin
 
 /** Every generated file: the definitions' types, the module config, the definitions as data, the validators. */
 export function generateAll(root: string): GeneratedFile[] {
-  return [...generate(root), ...generateModuleConfig(root), ...generateDefinitionsData(root), ...generateValidators()];
+  return [...generate(root), ...generateModuleConfig(root), ...generateKnownYaml(root), ...generateValidators()];
 }
 
 function write(root: string, files: readonly GeneratedFile[]): void {
