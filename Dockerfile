@@ -13,6 +13,7 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY tools/build.mjs ./tools/build.mjs
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 

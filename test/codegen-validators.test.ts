@@ -1,4 +1,4 @@
-// Interface validators generated at build time (src/generated/validators.ts): the checked-in file is what the
+// Interface validators generated at build time (src/generated/validators.js): the checked-in file is what the
 // generator makes now, every schema a start compiles from the bundled definitions has one, and each accepts
 // and rejects what ajv compiling the same schema at start does, with the same first error.
 import { test } from 'uvu';
@@ -12,10 +12,10 @@ import { relaxUnresolvedRefs, type JsonSchema, type TypeFile } from '../src/sche
 import { BUNDLED_RELEASES, managerDefinitions } from '../src/schema/releases.js';
 import { canonicalJson, schemaKey, typeFileKey } from '../src/schema/schema-key.js';
 
-test('checked-in src/generated/validators.ts is what the generator makes now (run npm run codegen when this fails)', () => {
+test('checked-in src/generated/validators.js (and .d.ts) is what the generator makes now (run npm run codegen when this fails)', () => {
   const file = generateValidators()[0]!;
   assert.ok(generateAll(ROOT).some((f) => f.path === file.path), 'npm run codegen writes it');
-  const problems = staleFiles(ROOT, generateAll(ROOT)).filter((p) => p.startsWith(file.path));
+  const problems = staleFiles(ROOT, generateAll(ROOT)).filter((p) => p.startsWith('src/generated/validators.'));
   assert.equal(problems, [], problems.join('\n'));
 });
 

@@ -86,10 +86,9 @@ export function needsBuild(root = ROOT): boolean {
   return inputs > statSync(main).mtimeMs;
 }
 
-/** `npm run build`, without npm in between (tsc from this checkout). */
+/** `npm run build`, without npm in between (tools/build.mjs: an empty dist/, tsc, the generated JavaScript). */
 export function build(root = ROOT): void {
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], root, 'build (tsc -p tsconfig.build.json)');
+  run(process.execPath, [join(root, 'tools', 'build.mjs')], root, 'build (tools/build.mjs)');
 }
 
 /**

@@ -1,6 +1,6 @@
 // What decides the code ajv compiles for one schema of an interface, as a hash: the schema itself and every
 // type it reaches through `$ref` (not the whole type files), each as canonical JSON. Validators generated
-// at build time for the bundled definitions are looked up by this key (src/generated/validators.ts), so a
+// at build time for the bundled definitions are looked up by this key (src/generated/validators.js), so a
 // manager's own definitions that differ in a reached type miss and are compiled at start as before.
 // Each key comes in two forms: `plain` (JSON.stringify, keys in the order they came, as the bundled data has
 // them) and `canonical` (keys sorted, as a manager serializing with sorted keys publishes them, so there

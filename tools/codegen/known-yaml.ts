@@ -25,12 +25,17 @@ export function knownYamlFiles(root: string): string[] {
   return files;
 }
 
+/** JSON with every non-ASCII character escaped: V8 keeps an ASCII string in one byte a character, else two. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function generateKnownYaml(root: string): GeneratedFile[] {
   const entries = new Map<string, { json: string; files: string[] }>();
   for (const file of knownYamlFiles(root)) {
     const text = readFileSync(file, 'utf8');
     const key = yamlTextKey(text);
-    const entry = entries.get(key) ?? { json: JSON.stringify(parse(text)), files: [] };
+    const entry = entries.get(key) ?? { json: asciiJson(parse(text)), files: [] };
     entry.files.push(relative(root, file));
     entries.set(key, entry);
   }
