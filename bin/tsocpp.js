@@ -20,6 +20,8 @@ function newest(dir) {
 
 const useDist = existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newest(sources));
 if (useDist) {
+  // The heap settings before anything else is loaded (dist/heap-tuning.js says why).
+  await import(pathToFileURL(join(root, 'dist', 'heap-tuning.js')).href);
   await import(pathToFileURL(compiled).href);
 } else {
   const { register } = await import('tsx/esm/api');

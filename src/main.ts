@@ -1,7 +1,8 @@
 // The tsocpp command: runs the module (on the embedded default, or joining a manager's bus), or the
 // command-line client (`tsocpp call`, `tsocpp watch`, `tsocpp simulate-session`).
+// First: the heap settings apply when it is evaluated, before the modules below are (src/heap-tuning.ts).
+import './heap-tuning.js';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { tuneHeap } from './heap-tuning.js';
 import { createLogger, LOG_FORMATS, redactUrl, resolveLogFormat, type LogFormat, type Logger } from './log.js';
 import { NEWEST_DIALECT } from './everest/dialect.js';
 import { parseInteger, resolveBusSettings, type BusSettings, type Flags } from './everest/settings.js';
@@ -12,9 +13,8 @@ import { MODULE_CONFIG_FLAGS, parseCommandLine } from './cli/flags.js';
 // The client's commands (src/cli/call.ts, watch.ts, simulate-session.ts) are imported only when one runs.
 
 // The environment is read here and only here: the parts get values, never process.env.
+// (src/heap-tuning.ts reads its own TSOCPP_* heap variables: it has to run before this module is.)
 const env: Readonly<NodeJS.ProcessEnv> = { ...process.env };
-
-tuneHeap(env);
 
 const USAGE = `usage:
   tsocpp [options]                       run the module (embedded broker and config service unless --module or EV_MODULE is set)

@@ -12,11 +12,14 @@ const installed = join(here, 'dist', 'main.js');
 const repoSources = join(here, '..', '..', 'src', 'main.ts');
 const repoDist = join(here, '..', '..', 'dist', 'main.js');
 if (existsSync(installed)) {
+  // The heap settings before anything else is loaded (dist/heap-tuning.js says why).
+  await import(pathToFileURL(join(here, 'dist', 'heap-tuning.js')).href);
   await import(pathToFileURL(installed).href);
 } else if (existsSync(repoSources) && process.env.TSOCPP_USE_DIST !== '1') {
   const { register } = await import('tsx/esm/api');
   register();
   await import(pathToFileURL(repoSources).href);
 } else {
+  await import(pathToFileURL(join(here, '..', '..', 'dist', 'heap-tuning.js')).href);
   await import(pathToFileURL(repoDist).href);
 }
