@@ -5,9 +5,12 @@
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { TsOcppError } from '../errors.js';
-import { PRECOMPILED, PRECOMPILED_TYPE_FILES } from '../generated/validators.js';
+import { precompiledValidators, PRECOMPILED_TYPE_FILES } from '../generated/validators.js';
 import type { InterfaceDefinition, JsonSchema, TypeFile } from './definitions.js';
 import { FORMATS } from './formats.js';
+
+/** The validators generated at build time (src/generated/validators.js), by schema key. */
+export const PRECOMPILED = precompiledValidators(FORMATS);
 import { schemaKey, typeFileKey } from './schema-key.js';
 
 export interface SchemaIssue {

@@ -1,0 +1,25 @@
+// What one fsync costs on the disk the module's database lives on, measured by the bench between runs (the
+// durable writes' targets of issue 19 allow everestpy's p50 plus one fsync measured on the same disk).
+import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+/** Latency of `n` fsyncs of a 4 kB write each, ms, in order. */
+export function fsyncSamples(dir: string, n = 100): number[] {
+  const path = join(dir, `fsync-probe-${process.pid}`);
+  const fd = openSync(path, 'w');
+  const page = Buffer.alloc(4096, 1);
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      writeSync(fd, page, 0, page.length, (i % 16) * 4096);
+      const t0 = performance.now();
+      fsyncSync(fd);
+      out.push(performance.now() - t0);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+  return out;
+}
