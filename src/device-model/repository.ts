@@ -95,6 +95,12 @@ function toOutbox(r: OutboxDbRow): OutboxEntry {
 
 export class DeviceModelRepository {
   readonly #db: Db;
+  /**
+   * Runs a function in a transaction (a savepoint when one is open). Made once: better-sqlite3's
+   * db.transaction(fn) builds four wrapped functions with their properties each time it is called, which was
+   * 6% of the bytes a bus call allocated when it was called per write.
+   */
+  readonly #inTransaction: (fn: () => unknown) => unknown;
   readonly #st: Statements;
   readonly #log: Logger;
   readonly #attributeCache = new Map<string, AttributeRow | null>();
@@ -109,6 +115,7 @@ export class DeviceModelRepository {
 
   private constructor(db: Db, log: Logger) {
     this.#db = db;
+    this.#inTransaction = db.transaction((fn: () => unknown) => fn());
     this.#st = prepareStatements(db);
     this.#log = log;
   }
@@ -247,7 +254,7 @@ export class DeviceModelRepository {
     const outer = !this.#db.inTransaction;
     if (outer) this.#structureChanged = false;
     try {
-      return this.#db.transaction(fn)();
+      return this.#inTransaction(fn) as T;
     } catch (err) {
       // Rolled back: values cached inside the transaction are no longer true, nor components and variables
       // added in it (an import that failed half-way).

@@ -63,7 +63,8 @@ function toRecord(r: Row): SessionRecord {
 }
 
 export class SqliteTransactionStore implements TransactionStore {
-  readonly #db: Db;
+  // Made once (db.transaction builds four wrapped functions per call; see DeviceModelRepository).
+  readonly #inTransaction: (fn: () => unknown) => unknown;
   readonly #get;
   readonly #byTx;
   readonly #all;
@@ -74,7 +75,7 @@ export class SqliteTransactionStore implements TransactionStore {
   readonly #deleteSamples;
 
   constructor(db: Db) {
-    this.#db = db;
+    this.#inTransaction = db.transaction((fn: () => unknown) => fn());
     this.#get = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM transactions WHERE evse_id = ?`);
     this.#byTx = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM transactions WHERE transaction_id = ?`);
     this.#all = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM transactions ORDER BY evse_id`);
@@ -148,6 +149,6 @@ export class SqliteTransactionStore implements TransactionStore {
 
   atomically<T>(fn: () => T): T {
     // Nested in a caller's transaction (the device model's transaction()) this becomes a savepoint.
-    return this.#db.transaction(fn)();
+    return this.#inTransaction(fn) as T;
   }
 }
