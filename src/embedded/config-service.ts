@@ -2,8 +2,8 @@
 // the chosen dialect, so that the same module code path runs with and without a real manager.
 // What it mimics is recorded in ../shared/everest-bus.md: retained QoS 2 start-up topics, the config
 // answer, global ready after the last module's ready, start-up topics cleared at that moment.
-import { MqttClient } from 'mqtt';
 import net from 'node:net';
+import { MqttClient } from '../everest/connection.js';
 import type { Logger } from '../log.js';
 import { dialectFor, type Dialect, type DialectName } from '../everest/dialect.js';
 import type { Manifest } from '../everest/manifest.js';
