@@ -12,6 +12,19 @@ import { DeviceModelError } from './errors.js';
 
 export type Db = Database.Database;
 
+/** Runs a function in a transaction of `db`, or in a savepoint when one is open. */
+export type InTransaction = <T>(fn: () => T) => T;
+
+/**
+ * The transaction runner of `db`, to make once per owner: better-sqlite3's db.transaction(fn) builds four
+ * wrapped functions with their properties each time it is called, which was 6% of the bytes a bus call
+ * allocated when it was called per write.
+ */
+export function transactionRunner(db: Db): InTransaction {
+  const run = db.transaction((fn: () => unknown) => fn());
+  return <T>(fn: () => T): T => run(fn) as T;
+}
+
 export const SYNC_MODES = ['full', 'normal'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 

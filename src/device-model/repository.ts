@@ -1,7 +1,7 @@
 // The one owner of the device model SQLite file. Structure (components, variables, characteristics) is
 // loaded into maps once at open, since it changes only by seeding; values are always read from SQLite.
 import type { Logger } from '../log.js';
-import { openDatabase, type Db, type SyncMode } from './db.js';
+import { openDatabase, transactionRunner, type Db, type InTransaction, type SyncMode } from './db.js';
 import { DeviceModelError } from './errors.js';
 import {
   prepareStatements,
@@ -95,12 +95,7 @@ function toOutbox(r: OutboxDbRow): OutboxEntry {
 
 export class DeviceModelRepository {
   readonly #db: Db;
-  /**
-   * Runs a function in a transaction (a savepoint when one is open). Made once: better-sqlite3's
-   * db.transaction(fn) builds four wrapped functions with their properties each time it is called, which was
-   * 6% of the bytes a bus call allocated when it was called per write.
-   */
-  readonly #inTransaction: (fn: () => unknown) => unknown;
+  readonly #inTransaction: InTransaction;
   readonly #st: Statements;
   readonly #log: Logger;
   readonly #attributeCache = new Map<string, AttributeRow | null>();
@@ -115,7 +110,7 @@ export class DeviceModelRepository {
 
   private constructor(db: Db, log: Logger) {
     this.#db = db;
-    this.#inTransaction = db.transaction((fn: () => unknown) => fn());
+    this.#inTransaction = transactionRunner(db);
     this.#st = prepareStatements(db);
     this.#log = log;
   }
@@ -254,7 +249,7 @@ export class DeviceModelRepository {
     const outer = !this.#db.inTransaction;
     if (outer) this.#structureChanged = false;
     try {
-      return this.#inTransaction(fn) as T;
+      return this.#inTransaction(fn);
     } catch (err) {
       // Rolled back: values cached inside the transaction are no longer true, nor components and variables
       // added in it (an import that failed half-way).

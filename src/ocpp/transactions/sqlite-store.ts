@@ -1,7 +1,7 @@
 // TransactionStore on the device model's SQLite connection (table transactions, migration 2 of
 // src/device-model/db.ts). Sharing the connection gives the device model's sync mode (full: fsync per commit)
 // and lets the caller write a record and its outbox entries in one SQLite transaction.
-import type { Db } from '../../device-model/db.js';
+import { transactionRunner, type Db, type InTransaction } from '../../device-model/db.js';
 import type { ChargingState, OcppIdToken, StoppedReason } from './ocpp-types.js';
 import type { SessionRecord, TransactionStore, TxEndedSample } from './store.js';
 import { NO_CONDITIONS, parseTxPoints, type TxConditions } from './tx-points.js';
@@ -63,8 +63,7 @@ function toRecord(r: Row): SessionRecord {
 }
 
 export class SqliteTransactionStore implements TransactionStore {
-  // Made once (db.transaction builds four wrapped functions per call; see DeviceModelRepository).
-  readonly #inTransaction: (fn: () => unknown) => unknown;
+  readonly #inTransaction: InTransaction;
   readonly #get;
   readonly #byTx;
   readonly #all;
@@ -75,7 +74,7 @@ export class SqliteTransactionStore implements TransactionStore {
   readonly #deleteSamples;
 
   constructor(db: Db) {
-    this.#inTransaction = db.transaction((fn: () => unknown) => fn());
+    this.#inTransaction = transactionRunner(db);
     this.#get = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM transactions WHERE evse_id = ?`);
     this.#byTx = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM transactions WHERE transaction_id = ?`);
     this.#all = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM transactions ORDER BY evse_id`);
@@ -149,6 +148,6 @@ export class SqliteTransactionStore implements TransactionStore {
 
   atomically<T>(fn: () => T): T {
     // Nested in a caller's transaction (the device model's transaction()) this becomes a savepoint.
-    return this.#inTransaction(fn) as T;
+    return this.#inTransaction(fn);
   }
 }
