@@ -1,6 +1,5 @@
 // EVerest's config file format (active_modules with config_module / config_implementation /
 // connections), read for the embedded config service, and turned into the manager's answer shapes.
-
 import type { Manifest, ConfigDeclaration } from '../everest/manifest.js';
 import { ConfigError } from '../errors.js';
 import { isObject } from '../is-object.js';

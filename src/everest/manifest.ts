@@ -1,7 +1,6 @@
 // The module manifest (manifest.yaml) and the module configuration it declares. The manager's answer
 // carries values; the manifest carries types and defaults. A bad value stops start-up with one line
 // naming the key.
-
 import { ConfigError, ManifestError } from '../errors.js';
 import { isObject } from '../is-object.js';
 import { readYamlFile } from '../schema/yaml-file.js';

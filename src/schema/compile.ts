@@ -8,10 +8,10 @@ import { TsOcppError } from '../errors.js';
 import { precompiledValidators, PRECOMPILED_TYPE_FILES } from '../generated/validators.js';
 import type { InterfaceDefinition, JsonSchema, TypeFile } from './definitions.js';
 import { FORMATS } from './formats.js';
+import { schemaKey, typeFileKey } from './schema-key.js';
 
 /** The validators generated at build time (src/generated/validators.js), by schema key. */
 export const PRECOMPILED = precompiledValidators(FORMATS);
-import { schemaKey, typeFileKey } from './schema-key.js';
 
 export interface SchemaIssue {
   /** JSON-pointer-like path below the checked value, without leading slash; '' for the value itself. */

@@ -112,6 +112,6 @@ function serialize(value: unknown, form: KeyForm): string {
 /** The key of a whole type file: ajv checks each against the meta-schema when it is added. */
 export function typeFileKey(id: string, file: TypeFile, form: KeyForm = 'plain'): string {
   const types = Object.fromEntries(Object.entries(file.types ?? {}).map(([n, t]) => [n, withoutAnnotations(t)]));
-  const { description: _description, ...rest } = file as TypeFile & { description?: unknown };
+  const { description: _description, ...rest } = file;
   return sha256(serialize({ file: { ...rest, types }, id }, form));
 }
