@@ -3,27 +3,26 @@
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Samples } from './stats.js';
 
 /**
- * Latency of `n` fsyncs of a 4 kB write each, ms, in order. `overwrite`: the writes stay within the first
+ * Adds to `into` the latency of `n` fsyncs of a 4 kB write each, ms. `overwrite`: the writes stay within the first
  * 64 kB of the file; `append`: each one grows the file, as SQLite's WAL grows until its first checkpoint
  * (an fsync then also writes the file's new size: under strace, TsOcpp's commits took 0.55-1.9 ms each).
  */
-export function fsyncSamples(dir: string, n = 100, mode: 'overwrite' | 'append' = 'overwrite'): number[] {
+export function measureFsyncs(dir: string, into: Samples, n = 100, mode: 'overwrite' | 'append' = 'overwrite'): void {
   const path = join(dir, `fsync-probe-${process.pid}`);
   const fd = openSync(path, 'w');
   const page = Buffer.alloc(4096, 1);
-  const out: number[] = [];
   try {
     for (let i = 0; i < n; i++) {
       writeSync(fd, page, 0, page.length, (mode === 'append' ? i : i % 16) * 4096);
       const t0 = performance.now();
       fsyncSync(fd);
-      out.push(performance.now() - t0);
+      into.add(performance.now() - t0);
     }
   } finally {
     closeSync(fd);
     rmSync(path, { force: true });
   }
-  return out;
 }
